@@ -1,0 +1,58 @@
+#include "embgeo/backend.hpp"
+
+#include "embgeo/error.hpp"
+#include "host/tensor_io.hpp"
+
+namespace embgeo {
+
+const char* tensor_name(Tensor t) {
+  switch (t) {
+    case Tensor::kX: return "x";
+    case Tensor::kY: return "y";
+    case Tensor::kEmbedding: return "E";
+    case Tensor::kHeadWeight: return "W";
+    case Tensor::kHeadBias: return "b";
+    case Tensor::kPooled: return "h";
+    case Tensor::kLogits: return "logits";
+    case Tensor::kPooledGrad: return "dh";
+    case Tensor::kEmbeddingGrad: return "dE";
+    case Tensor::kHeadWeightGrad: return "dW";
+    case Tensor::kHeadBiasGrad: return "db";
+    case Tensor::kEmbeddingM: return "adam_m(E)";
+    case Tensor::kEmbeddingV: return "adam_v(E)";
+    case Tensor::kHeadWeightM: return "adam_m(W)";
+    case Tensor::kHeadWeightV: return "adam_v(W)";
+    case Tensor::kHeadBiasM: return "adam_m(b)";
+    case Tensor::kHeadBiasV: return "adam_v(b)";
+  }
+  return "?";
+}
+
+void Backend::train_step(std::uint64_t seed, std::int64_t step, std::int64_t window_begin,
+                         std::int64_t window_count) {
+  sample_batch(seed, step, window_begin, window_count);
+  gather_mean_forward();
+  head_forward();
+  softmax_xent_forward_backward();
+  head_backward();
+  // A frozen embedding gets no gradient at all: the scatter-add is not run, not merely discarded.
+  if (!config_.freeze_embedding) scatter_add_backward();
+  optimizer_step(step);
+}
+
+void check_param_sizes(const Params& params, const ModelShape& shape) {
+  const std::size_t VD = shape.embedding_elems();
+  if (params.embedding.size() != VD || params.head_weight.size() != VD ||
+      params.head_bias.size() != static_cast<std::size_t>(shape.V))
+    fail("parameters do not match the model shape V=", shape.V, " D=", shape.D);
+}
+
+void check_rows(int rows, int B) {
+  if (rows < 1 || rows > B) fail("internal: batch of ", rows, " rows outside [1, B=", B, "]");
+}
+
+void check_tensor_size(Tensor t, std::size_t got, std::size_t expected) {
+  if (got != expected) fail("tensor ", tensor_name(t), " has ", got, " elements, expected ", expected);
+}
+
+}  // namespace embgeo

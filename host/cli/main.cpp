@@ -1,0 +1,34 @@
+// embgeo-cuda: watch token embeddings go from random noise to structured geometry.
+#include <iostream>
+
+#include "embgeo/error.hpp"
+#include "host/cli/commands.hpp"
+
+int main(int argc, char** argv) {
+  CLI::App app{"embgeo-cuda: train a small next-token model on the GPU (or CPU) and watch its embedding table "
+               "take shape"};
+  app.require_subcommand(1);
+  embgeo::cli::Action action;
+  embgeo::cli::add_train_command(app, action);
+  embgeo::cli::add_verify_command(app, action);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::cerr << "error: " << e.what() << " (see embgeo-cuda --help)\n";
+    return 2;
+  }
+  try {
+    return action();
+  } catch (const embgeo::Error& e) {
+    std::cerr << "error: " << e.what() << "\n";
+  } catch (const std::bad_alloc&) {
+    std::cerr << "error: out of host memory; lower --dim, --batch or the vocabulary\n";
+  } catch (const std::exception& e) {
+    std::cerr << "error: internal: " << e.what() << "\n";
+  }
+  return 1;
+}

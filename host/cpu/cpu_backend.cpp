@@ -1,0 +1,173 @@
+// The CPU reference backend: host vectors and the plain loops of cpu_ops.cpp.
+#include <algorithm>
+#include <utility>
+
+#include "embgeo/corpus.hpp"
+#include "embgeo/cpu_ops.hpp"
+#include "embgeo/error.hpp"
+#include "host/tensor_io.hpp"
+
+namespace embgeo {
+namespace {
+
+class CpuBackend final : public Backend {
+ public:
+  explicit CpuBackend(const BackendConfig& config) : Backend(config) {
+    const ModelShape& s = config.shape;
+    const std::size_t VD = s.embedding_elems();
+    E_.resize(VD);
+    W_.resize(VD);
+    bias_.resize(s.V);
+    x_.resize(static_cast<std::size_t>(s.B) * s.C);
+    y_.resize(s.B);
+    h_.resize(static_cast<std::size_t>(s.B) * s.D);
+    logits_.resize(s.logits_elems());
+    dh_.resize(h_.size());
+    dW_.resize(VD);
+    db_.resize(s.V);
+    mW_.resize(VD);
+    vW_.resize(VD);
+    mb_.resize(s.V);
+    vb_.resize(s.V);
+    if (!config.freeze_embedding) {
+      dE_.resize(VD);
+      mE_.resize(VD);
+      vE_.resize(VD);
+    }
+  }
+
+  std::string name() const override { return "cpu"; }
+
+  void load_corpus(const std::vector<std::int32_t>& ids) override {
+    check_token_ids(ids, config_.shape.V, "corpus");
+    corpus_ = ids;
+  }
+
+  void load_params(const Params& params) override {
+    check_param_sizes(params, config_.shape);
+    E_ = params.embedding;
+    W_ = params.head_weight;
+    bias_ = params.head_bias;
+    for (auto* moment : {&mE_, &vE_, &mW_, &vW_, &mb_, &vb_}) std::fill(moment->begin(), moment->end(), 0.0f);
+  }
+
+  Params params() const override { return Params{E_, W_, bias_}; }
+
+  void sample_batch(std::uint64_t seed, std::int64_t step, std::int64_t window_begin,
+                    std::int64_t window_count) override {
+    const ModelShape& s = config_.shape;
+    cpu::sample_batch(corpus_.data(), seed, step, window_begin, window_count, x_.data(), y_.data(), s.B, s.C);
+    rows_ = s.B;
+  }
+
+  void window_batch(std::int64_t first_window, int rows) override {
+    check_rows(rows, config_.shape.B);
+    cpu::window_batch(corpus_.data(), first_window, x_.data(), y_.data(), rows, config_.shape.C);
+    rows_ = rows;
+  }
+
+  void gather_mean_forward() override {
+    const ModelShape& s = config_.shape;
+    cpu::gather_mean_forward(x_.data(), E_.data(), h_.data(), rows_, s.C, s.D);
+  }
+
+  void head_forward() override {
+    const ModelShape& s = config_.shape;
+    cpu::head_forward(h_.data(), W_.data(), bias_.data(), logits_.data(), rows_, s.D, s.V);
+  }
+
+  void softmax_xent_forward_backward() override {
+    loss_.sum += cpu::softmax_xent_forward_backward(logits_.data(), y_.data(), rows_, config_.shape.V, 1.0f / rows_);
+    loss_.rows += rows_;
+  }
+
+  void head_backward() override {
+    const ModelShape& s = config_.shape;
+    cpu::head_backward(logits_.data(), h_.data(), W_.data(), dW_.data(), db_.data(), dh_.data(), rows_, s.D, s.V);
+  }
+
+  void scatter_add_backward() override {
+    if (config_.freeze_embedding) fail("internal: scatter_add_backward called with a frozen embedding");
+    const ModelShape& s = config_.shape;
+    cpu::scatter_add_backward(dh_.data(), x_.data(), dE_.data(), rows_, s.C, s.D, s.V);
+  }
+
+  void optimizer_step(std::int64_t t) override {
+    const OptimizerConfig& opt = config_.optimizer;
+    auto update = [&](std::vector<float>& p, const std::vector<float>& g, std::vector<float>& m,
+                      std::vector<float>& v) {
+      if (opt.kind == OptimizerKind::kAdam)
+        cpu::adam_step(p.data(), g.data(), m.data(), v.data(), p.size(), opt, t);
+      else
+        cpu::sgd_step(p.data(), g.data(), p.size(), opt.lr);
+    };
+    if (!config_.freeze_embedding) update(E_, dE_, mE_, vE_);
+    update(W_, dW_, mW_, vW_);
+    update(bias_, db_, mb_, vb_);
+  }
+
+  LossSum take_loss_sum() override { return std::exchange(loss_, LossSum{}); }
+
+  std::vector<float> read(Tensor t) const override { return *float_tensor(t); }
+
+  std::vector<std::int32_t> read_ids(Tensor t) const override {
+    const ModelShape& s = config_.shape;
+    if (t == Tensor::kX) return {x_.begin(), x_.begin() + static_cast<std::ptrdiff_t>(rows_) * s.C};
+    if (t == Tensor::kY) return {y_.begin(), y_.begin() + rows_};
+    fail("internal: read_ids of a float tensor ", tensor_name(t));
+  }
+
+  void write(Tensor t, const std::vector<float>& values) override {
+    std::vector<float>* target = const_cast<std::vector<float>*>(float_tensor(t));
+    check_tensor_size(t, values.size(), target->size());
+    *target = values;
+  }
+
+  void write_ids(Tensor t, const std::vector<std::int32_t>& values, int rows) override {
+    check_rows(rows, config_.shape.B);
+    const ModelShape& s = config_.shape;
+    const std::size_t expected = t == Tensor::kX ? static_cast<std::size_t>(rows) * s.C : static_cast<std::size_t>(rows);
+    check_tensor_size(t, values.size(), expected);
+    check_token_ids(values, s.V, tensor_name(t));
+    std::copy(values.begin(), values.end(), (t == Tensor::kX ? x_ : y_).begin());
+    rows_ = rows;
+  }
+
+ private:
+  const std::vector<float>* float_tensor(Tensor t) const {
+    switch (t) {
+      case Tensor::kEmbedding: return &E_;
+      case Tensor::kHeadWeight: return &W_;
+      case Tensor::kHeadBias: return &bias_;
+      case Tensor::kPooled: return &h_;
+      case Tensor::kLogits: return &logits_;
+      case Tensor::kPooledGrad: return &dh_;
+      case Tensor::kEmbeddingGrad: return &dE_;
+      case Tensor::kHeadWeightGrad: return &dW_;
+      case Tensor::kHeadBiasGrad: return &db_;
+      case Tensor::kEmbeddingM: return &mE_;
+      case Tensor::kEmbeddingV: return &vE_;
+      case Tensor::kHeadWeightM: return &mW_;
+      case Tensor::kHeadWeightV: return &vW_;
+      case Tensor::kHeadBiasM: return &mb_;
+      case Tensor::kHeadBiasV: return &vb_;
+      case Tensor::kX:
+      case Tensor::kY: break;
+    }
+    fail("internal: ", tensor_name(t), " is not a float tensor");
+  }
+
+  std::vector<std::int32_t> corpus_, x_, y_;
+  std::vector<float> E_, W_, bias_, h_, logits_, dh_, dE_, dW_, db_;
+  std::vector<float> mE_, vE_, mW_, vW_, mb_, vb_;
+  LossSum loss_;
+};
+
+}  // namespace
+
+std::unique_ptr<Backend> make_cpu_backend(const BackendConfig& config) {
+  validate_shape(config.shape);
+  return std::make_unique<CpuBackend>(config);
+}
+
+}  // namespace embgeo

@@ -1,0 +1,89 @@
+#pragma once
+// The backend interface: one trainer loop drives either the CPU reference or the CUDA backend through the
+// same op sequence. Each op works on buffers the backend owns; read()/write() move a named tensor to or from
+// the host, which is how `verify --against-cpu` feeds both backends the same inputs and compares outputs.
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "embgeo/optimizer.hpp"
+#include "embgeo/params.hpp"
+#include "embgeo/shape.hpp"
+
+namespace embgeo {
+
+enum class Tensor {
+  kX,             // (B,C) int32 context ids
+  kY,             // (B) int32 target ids
+  kEmbedding,     // E (V,D)
+  kHeadWeight,    // W (V,D)
+  kHeadBias,      // b (V)
+  kPooled,        // h (B,D)
+  kLogits,        // (B,V); after softmax_xent_forward_backward it holds dlogits
+  kPooledGrad,    // dh (B,D)
+  kEmbeddingGrad, // dE (V,D)
+  kHeadWeightGrad,// dW (V,D)
+  kHeadBiasGrad,  // db (V)
+  kEmbeddingM, kEmbeddingV, kHeadWeightM, kHeadWeightV, kHeadBiasM, kHeadBiasV,  // Adam moments
+};
+const char* tensor_name(Tensor t);
+
+struct BackendConfig {
+  ModelShape shape;
+  OptimizerConfig optimizer;
+  bool freeze_embedding = false;  // no dE, no scatter-add, no optimizer state for E
+};
+
+class Backend {
+ public:
+  virtual ~Backend() = default;
+  virtual std::string name() const = 0;  // "cpu" or "cuda:0 (NVIDIA H100 ...)"
+  const BackendConfig& config() const { return config_; }
+
+  // The token stream the batches are cut from; ids must already be validated against V.
+  virtual void load_corpus(const std::vector<std::int32_t>& ids) = 0;
+  virtual void load_params(const Params& params) = 0;  // also zeroes the optimizer moments
+  virtual Params params() const = 0;
+
+  // Batch selection: fills x (rows,C) and y (rows).
+  // sample_batch: B rows, window of row r = window_begin + sample_window(seed, step, r, window_count).
+  virtual void sample_batch(std::uint64_t seed, std::int64_t step, std::int64_t window_begin,
+                            std::int64_t window_count) = 0;
+  // window_batch: `rows` (≤ B) consecutive windows starting at first_window, for evaluation.
+  virtual void window_batch(std::int64_t first_window, int rows) = 0;
+  int rows() const { return rows_; }
+
+  // The ops of one training step, in order. Names match the CPU functions and CUDA kernels.
+  virtual void gather_mean_forward() = 0;
+  virtual void head_forward() = 0;
+  // Adds the batch's summed row losses to an accumulator and overwrites logits with dlogits/rows.
+  virtual void softmax_xent_forward_backward() = 0;
+  virtual void head_backward() = 0;
+  virtual void scatter_add_backward() = 0;
+  virtual void optimizer_step(std::int64_t t) = 0;  // t = 1-based step count (Adam bias correction)
+
+  // Returns and clears the accumulated loss sum and row count (the only per-step host sync on a GPU).
+  struct LossSum {
+    double sum = 0;
+    std::int64_t rows = 0;
+  };
+  virtual LossSum take_loss_sum() = 0;
+
+  virtual std::vector<float> read(Tensor t) const = 0;
+  virtual std::vector<std::int32_t> read_ids(Tensor t) const = 0;  // kX or kY
+  virtual void write(Tensor t, const std::vector<float>& values) = 0;
+  virtual void write_ids(Tensor t, const std::vector<std::int32_t>& values, int rows) = 0;
+
+  // One full training step: the trainer's unit of work. Backends may override (a CUDA graph replays it).
+  virtual void train_step(std::uint64_t seed, std::int64_t step, std::int64_t window_begin, std::int64_t window_count);
+
+ protected:
+  explicit Backend(BackendConfig config) : config_(config) {}
+  BackendConfig config_;
+  int rows_ = 0;
+};
+
+std::unique_ptr<Backend> make_cpu_backend(const BackendConfig& config);
+
+}  // namespace embgeo

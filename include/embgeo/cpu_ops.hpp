@@ -1,0 +1,47 @@
+#pragma once
+// The CPU reference: one plain loop nest per op, double accumulation wherever a sum runs over a long axis.
+// It is the judge of the CUDA kernels, which carry the same names in kernels/.
+// Shapes use the letters of shape.hpp; all tensors are row-major.
+#include <cstddef>
+#include <cstdint>
+
+#include "embgeo/optimizer.hpp"
+
+namespace embgeo::cpu {
+
+// x (B,C) ids, E (V,D) → h (B,D) = mean over c of E[x[b,c]]
+void gather_mean_forward(const std::int32_t* x, const float* E, float* h, int B, int C, int D);
+
+// h (B,D), W (V,D), bias (V) → logits (B,V) = h·Wᵀ + bias
+void head_forward(const float* h, const float* W, const float* bias, float* logits, int B, int D, int V);
+
+// logits (B,V), y (B) → returns Σ_b [logsumexp(logits[b]) − logits[b,y[b]]] and overwrites logits with
+// (softmax(logits[b]) − onehot(y[b])) · grad_scale (the trainer passes 1/B for a mean loss).
+double softmax_xent_forward_backward(float* logits, const std::int32_t* y, int B, int V, float grad_scale);
+
+// dlogits (B,V), h (B,D), W (V,D) → dW (V,D) = dlogitsᵀ·h, db (V) = Σ_b dlogits, dh (B,D) = dlogits·W
+void head_backward(const float* dlogits, const float* h, const float* W, float* dW, float* db, float* dh, int B,
+                   int D, int V);
+
+// dh (B,D), x (B,C) → dE (V,D): zeroed, then dE[x[b,c]] += dh[b]/C for every context slot.
+void scatter_add_backward(const float* dh, const std::int32_t* x, float* dE, int B, int C, int D, int V);
+
+// One Adam step over n elements (see optimizer.hpp for the update).
+void adam_step(float* param, const float* grad, float* m, float* v, std::size_t n, const OptimizerConfig& config,
+               std::int64_t t);
+
+// p ← p − lr·g
+void sgd_step(float* param, const float* grad, std::size_t n, float lr);
+
+// Random training windows: x (B,C), y (B) for window w = window_begin + sample_window(seed, step, b, count).
+void sample_batch(const std::int32_t* corpus, std::uint64_t seed, std::int64_t step, std::int64_t window_begin,
+                  std::int64_t window_count, std::int32_t* x, std::int32_t* y, int B, int C);
+
+// `rows` consecutive windows from first_window (evaluation).
+void window_batch(const std::int32_t* corpus, std::int64_t first_window, std::int32_t* x, std::int32_t* y, int rows,
+                  int C);
+
+// ids (N) one-hot encoded as (N,V) and multiplied by E (V,D) → out (N,D). The dense route a lookup avoids.
+void onehot_matmul(const std::int32_t* ids, const float* E, float* out, int N, int V, int D);
+
+}  // namespace embgeo::cpu

@@ -1,0 +1,23 @@
+#pragma once
+// Turning `--device auto|cpu|N` into a backend.
+#include <memory>
+#include <string>
+
+#include "embgeo/backend.hpp"
+
+namespace embgeo {
+
+struct DeviceChoice {
+  bool cuda = false;
+  int index = 0;  // CUDA ordinal when cuda
+};
+
+// "auto": GPU 0 when one exists, else the CPU with `notice` set to a one-line explanation.
+// "cpu": the CPU. "N": CUDA device N; an error when it does not exist.
+DeviceChoice resolve_device(const std::string& spec, std::string* notice);
+
+std::unique_ptr<Backend> make_backend(const DeviceChoice& device, const BackendConfig& config);
+
+std::string device_label(const DeviceChoice& device);  // "cpu" or "cuda:N"
+
+}  // namespace embgeo

@@ -1,0 +1,30 @@
+#pragma once
+#include <cstdint>
+#include <string>
+
+namespace embgeo {
+
+enum class OptimizerKind { kAdam, kSgd };
+
+// Adam as in PyTorch (torch.optim.Adam, no weight decay, no amsgrad):
+//   m ← β1·m + (1−β1)·g,  v ← β2·v + (1−β2)·g²,  p ← p − lr·(m/(1−β1^t)) / (√(v/(1−β2^t)) + ε)
+struct OptimizerConfig {
+  OptimizerKind kind = OptimizerKind::kAdam;
+  float lr = 1e-2f;
+  float beta1 = 0.9f;
+  float beta2 = 0.999f;
+  float eps = 1e-8f;
+};
+
+// The bias-corrected step size lr/(1−β1^t) and the divisor 1/√(1−β2^t), computed once per step in double
+// so the CPU loop and the CUDA kernel apply identical scalars.
+struct AdamStepScalars {
+  float step_size;
+  float inv_sqrt_bias2;
+};
+AdamStepScalars adam_step_scalars(const OptimizerConfig& config, std::int64_t t);
+
+OptimizerKind parse_optimizer(const std::string& name);
+const char* optimizer_name(OptimizerKind kind);
+
+}  // namespace embgeo

@@ -1,0 +1,29 @@
+#pragma once
+// The model's dimensions. Letters are named once here and used everywhere:
+//   B batch rows, C context length, D embedding dim, V vocabulary, N = B·C gathered tokens.
+#include <cstddef>
+#include <cstdint>
+
+namespace embgeo {
+
+struct ModelShape {
+  int V = 0;  // vocabulary size
+  int D = 16;  // embedding dimension
+  int C = 8;   // context length (window of C ids predicts the next)
+  int B = 32;  // batch rows
+
+  std::size_t embedding_elems() const { return static_cast<std::size_t>(V) * D; }
+  std::size_t logits_elems() const { return static_cast<std::size_t>(B) * V; }
+};
+
+// Upper bounds that keep every product below 2^63 and refuse obviously absurd requests early.
+constexpr int kMaxVocab = 1 << 24;
+constexpr int kMaxDim = 1 << 16;
+constexpr int kMaxContext = 1 << 12;
+constexpr int kMaxBatch = 1 << 20;
+constexpr long long kMaxBatchTokens = (1LL << 31) - 1;  // N = B·C indexes kernels' int slots
+
+// Throws embgeo::Error naming the first out-of-range dimension.
+void validate_shape(const ModelShape& shape);
+
+}  // namespace embgeo

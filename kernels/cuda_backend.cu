@@ -1,0 +1,254 @@
+// The CUDA backend: parameters, optimizer state, corpus and workspaces live on the device; a training step
+// is a fixed sequence of launches on one stream with no host round-trip (the loss stays in a device
+// accumulator until take_loss_sum()).
+#include <cmath>
+
+#include "embgeo/corpus.hpp"
+#include "embgeo/cuda.hpp"
+#include "host/tensor_io.hpp"
+#include "kernels/device_buffer.cuh"
+#include "kernels/launchers.cuh"
+
+namespace embgeo {
+namespace {
+
+using cuda::DeviceBuffer;
+
+class CudaBackend final : public Backend {
+ public:
+  CudaBackend(int device, const BackendConfig& config) : Backend(config), device_(device) {
+    const GpuMemory memory = gpu_memory(device);  // also selects the device
+    device_name_ = memory.name;
+    const std::size_t needed = memory_bytes(config);
+    if (needed > memory.free_bytes)
+      fail("model needs ", needed >> 20, " MiB on cuda:", device, " but only ", memory.free_bytes >> 20,
+           " MiB are free; lower --dim, --batch or the vocabulary");
+    context_ = std::make_unique<cuda::StreamAndBlas>();
+    stream_ = context_->stream();
+    cublas_ = context_->cublas();
+
+    const ModelShape& s = config.shape;
+    const std::size_t VD = s.embedding_elems();
+    E_ = DeviceBuffer<float>(VD);
+    W_ = DeviceBuffer<float>(VD);
+    bias_ = DeviceBuffer<float>(s.V);
+    x_ = DeviceBuffer<std::int32_t>(static_cast<std::size_t>(s.B) * s.C);
+    y_ = DeviceBuffer<std::int32_t>(s.B);
+    h_ = DeviceBuffer<float>(static_cast<std::size_t>(s.B) * s.D);
+    logits_ = DeviceBuffer<float>(s.logits_elems());
+    dh_ = DeviceBuffer<float>(static_cast<std::size_t>(s.B) * s.D);
+    dW_ = DeviceBuffer<float>(VD);
+    db_ = DeviceBuffer<float>(s.V);
+    mW_ = DeviceBuffer<float>(VD);
+    vW_ = DeviceBuffer<float>(VD);
+    mb_ = DeviceBuffer<float>(s.V);
+    vb_ = DeviceBuffer<float>(s.V);
+    if (!config.freeze_embedding) {
+      dE_ = DeviceBuffer<float>(VD);
+      mE_ = DeviceBuffer<float>(VD);
+      vE_ = DeviceBuffer<float>(VD);
+    }
+    const std::vector<float> ones(s.B, 1.0f);
+    ones_ = DeviceBuffer<float>(s.B);
+    ones_.upload(ones.data(), ones.size(), stream_);
+    loss_sum_ = DeviceBuffer<double>(1);
+    loss_sum_.zero(stream_);
+  }
+
+  // Parameters, gradients, Adam moments, workspaces: what the constructor allocates.
+  static std::size_t memory_bytes(const BackendConfig& config) {
+    const ModelShape& s = config.shape;
+    const std::size_t VD = s.embedding_elems();
+    const std::size_t tables = (config.freeze_embedding ? 4 : 7) * VD + 6 * static_cast<std::size_t>(s.V);
+    const std::size_t work = s.logits_elems() + 2 * static_cast<std::size_t>(s.B) * s.D + s.B;
+    const std::size_t ids = static_cast<std::size_t>(s.B) * (s.C + 1);
+    return (tables + work) * sizeof(float) + ids * sizeof(std::int32_t);
+  }
+
+  std::string name() const override { return "cuda:" + std::to_string(device_) + " (" + device_name_ + ")"; }
+
+  void load_corpus(const std::vector<std::int32_t>& ids) override {
+    check_token_ids(ids, config_.shape.V, "corpus");  // before any id can reach a kernel
+    corpus_ = DeviceBuffer<std::int32_t>(ids.size());
+    corpus_.upload(ids.data(), ids.size(), stream_);
+    corpus_tokens_ = static_cast<std::int64_t>(ids.size());
+  }
+
+  void load_params(const Params& params) override {
+    check_param_sizes(params, config_.shape);
+    E_.upload(params.embedding.data(), params.embedding.size(), stream_);
+    W_.upload(params.head_weight.data(), params.head_weight.size(), stream_);
+    bias_.upload(params.head_bias.data(), params.head_bias.size(), stream_);
+    for (auto* moment : {&mE_, &vE_, &mW_, &vW_, &mb_, &vb_}) moment->zero(stream_);
+  }
+
+  Params params() const override {
+    const std::size_t VD = config_.shape.embedding_elems();
+    return Params{E_.download(VD, stream_), W_.download(VD, stream_), bias_.download(config_.shape.V, stream_)};
+  }
+
+  void sample_batch(std::uint64_t seed, std::int64_t step, std::int64_t window_begin,
+                    std::int64_t window_count) override {
+    check_windows(window_begin, window_count);
+    const ModelShape& s = config_.shape;
+    cuda::sample_batch(corpus_.get(), seed, step, window_begin, window_count, x_.get(), y_.get(), s.B, s.C, stream_);
+    rows_ = s.B;
+  }
+
+  void window_batch(std::int64_t first_window, int rows) override {
+    check_rows(rows, config_.shape.B);
+    check_windows(first_window, rows);
+    cuda::window_batch(corpus_.get(), first_window, x_.get(), y_.get(), rows, config_.shape.C, stream_);
+    rows_ = rows;
+  }
+
+  void gather_mean_forward() override {
+    const ModelShape& s = config_.shape;
+    cuda::gather_mean_forward(x_.get(), E_.get(), h_.get(), rows_, s.C, s.D, stream_);
+  }
+
+  void head_forward() override {
+    const ModelShape& s = config_.shape;
+    cuda::head_forward(cublas_, h_.get(), W_.get(), bias_.get(), logits_.get(), rows_, s.D, s.V, stream_);
+  }
+
+  void softmax_xent_forward_backward() override {
+    cuda::softmax_xent_forward_backward(logits_.get(), y_.get(), loss_sum_.get(), rows_, config_.shape.V,
+                                        1.0f / static_cast<float>(rows_), stream_);
+    loss_rows_ += rows_;
+  }
+
+  void head_backward() override {
+    const ModelShape& s = config_.shape;
+    cuda::head_backward(cublas_, logits_.get(), h_.get(), W_.get(), dW_.get(), db_.get(), dh_.get(), ones_.get(), rows_,
+                        s.D, s.V, stream_);
+  }
+
+  void scatter_add_backward() override {
+    if (config_.freeze_embedding) fail("internal: scatter_add_backward called with a frozen embedding");
+    const ModelShape& s = config_.shape;
+    cuda::scatter_add_backward(dh_.get(), x_.get(), dE_.get(), rows_, s.C, s.D, s.V, stream_);
+  }
+
+  void optimizer_step(std::int64_t t) override {
+    const OptimizerConfig& opt = config_.optimizer;
+    auto update = [&](DeviceBuffer<float>& p, const DeviceBuffer<float>& g, DeviceBuffer<float>& m,
+                      DeviceBuffer<float>& v) {
+      if (opt.kind == OptimizerKind::kAdam)
+        cuda::adam_step(p.get(), g.get(), m.get(), v.get(), p.size(), opt, t, stream_);
+      else
+        cuda::sgd_step(p.get(), g.get(), p.size(), opt.lr, stream_);
+    };
+    if (!config_.freeze_embedding) update(E_, dE_, mE_, vE_);
+    update(W_, dW_, mW_, vW_);
+    update(bias_, db_, mb_, vb_);
+  }
+
+  LossSum take_loss_sum() override {
+    const std::vector<double> sum = loss_sum_.download(1, stream_);
+    loss_sum_.zero(stream_);
+    return LossSum{sum[0], std::exchange(loss_rows_, 0)};
+  }
+
+  std::vector<float> read(Tensor t) const override {
+    const DeviceBuffer<float>& buffer = float_tensor(t);
+    return buffer.download(buffer.size(), stream_);
+  }
+
+  std::vector<std::int32_t> read_ids(Tensor t) const override {
+    const std::size_t count = static_cast<std::size_t>(rows_) * (t == Tensor::kX ? config_.shape.C : 1);
+    if (t == Tensor::kX) return x_.download(count, stream_);
+    if (t == Tensor::kY) return y_.download(count, stream_);
+    fail("internal: read_ids of a float tensor ", tensor_name(t));
+  }
+
+  void write(Tensor t, const std::vector<float>& values) override {
+    DeviceBuffer<float>& buffer = const_cast<DeviceBuffer<float>&>(float_tensor(t));
+    check_tensor_size(t, values.size(), buffer.size());
+    buffer.upload(values.data(), values.size(), stream_);
+  }
+
+  void write_ids(Tensor t, const std::vector<std::int32_t>& values, int rows) override {
+    check_rows(rows, config_.shape.B);
+    const std::size_t expected = static_cast<std::size_t>(rows) * (t == Tensor::kX ? config_.shape.C : 1);
+    check_tensor_size(t, values.size(), expected);
+    check_token_ids(values, config_.shape.V, tensor_name(t));
+    (t == Tensor::kX ? x_ : y_).upload(values.data(), values.size(), stream_);
+    rows_ = rows;
+  }
+
+ private:
+  // Windows are host-checked against the corpus too, so no kernel can read past its end.
+  void check_windows(std::int64_t first, std::int64_t count) const {
+    if (first < 0 || count < 1 || first + count + config_.shape.C > corpus_tokens_)
+      fail("internal: windows [", first, ", ", first + count, ") do not fit a corpus of ", corpus_tokens_, " tokens");
+  }
+
+  const DeviceBuffer<float>& float_tensor(Tensor t) const {
+    switch (t) {
+      case Tensor::kEmbedding: return E_;
+      case Tensor::kHeadWeight: return W_;
+      case Tensor::kHeadBias: return bias_;
+      case Tensor::kPooled: return h_;
+      case Tensor::kLogits: return logits_;
+      case Tensor::kPooledGrad: return dh_;
+      case Tensor::kEmbeddingGrad: return dE_;
+      case Tensor::kHeadWeightGrad: return dW_;
+      case Tensor::kHeadBiasGrad: return db_;
+      case Tensor::kEmbeddingM: return mE_;
+      case Tensor::kEmbeddingV: return vE_;
+      case Tensor::kHeadWeightM: return mW_;
+      case Tensor::kHeadWeightV: return vW_;
+      case Tensor::kHeadBiasM: return mb_;
+      case Tensor::kHeadBiasV: return vb_;
+      case Tensor::kX:
+      case Tensor::kY: break;
+    }
+    fail("internal: ", tensor_name(t), " is not a float tensor");
+  }
+
+  int device_;
+  std::string device_name_;
+  std::unique_ptr<cuda::StreamAndBlas> context_;  // declared before the buffers: freed after them
+  cudaStream_t stream_ = nullptr;
+  cublasHandle_t cublas_ = nullptr;
+  DeviceBuffer<std::int32_t> corpus_, x_, y_;
+  DeviceBuffer<float> E_, W_, bias_, h_, logits_, dh_, dE_, dW_, db_, ones_;
+  DeviceBuffer<float> mE_, vE_, mW_, vW_, mb_, vb_;
+  DeviceBuffer<double> loss_sum_;
+  std::int64_t corpus_tokens_ = 0;
+  std::int64_t loss_rows_ = 0;
+};
+
+}  // namespace
+
+std::unique_ptr<Backend> make_cuda_backend(int device, const BackendConfig& config) {
+  validate_shape(config.shape);
+  return std::make_unique<CudaBackend>(device, config);
+}
+
+OnehotVsGather cuda_onehot_vs_gather(int device, const std::vector<std::int32_t>& ids, const std::vector<float>& E,
+                                     int V, int D) {
+  check_token_ids(ids, V, "ids");
+  if (E.size() != static_cast<std::size_t>(V) * D) fail("internal: E has ", E.size(), " elements, expected V·D");
+  CUDA_CHECK(cudaSetDevice(device));
+  const cuda::StreamAndBlas context;
+  const cudaStream_t stream = context.stream();
+  OnehotVsGather result;
+  {
+    const int N = static_cast<int>(ids.size());
+    DeviceBuffer<std::int32_t> d_ids(ids.size());
+    DeviceBuffer<float> d_E(E.size()), onehot(static_cast<std::size_t>(N) * V), out(static_cast<std::size_t>(N) * D),
+        gathered(static_cast<std::size_t>(N) * D);
+    d_ids.upload(ids.data(), ids.size(), stream);
+    d_E.upload(E.data(), E.size(), stream);
+    cuda::onehot_matmul(context.cublas(), d_ids.get(), d_E.get(), onehot.get(), out.get(), N, V, D, stream);
+    // A gather of single ids is gather_mean_forward with C = 1.
+    cuda::gather_mean_forward(d_ids.get(), d_E.get(), gathered.get(), N, 1, D, stream);
+    result.onehot = out.download(out.size(), stream);
+    result.gathered = gathered.download(gathered.size(), stream);
+  }
+  return result;
+}
+
+}  // namespace embgeo

@@ -1,0 +1,31 @@
+// Linear head forward: logits (rows,V) = h (rows,D) · Wᵀ + bias, through cuBLAS.
+#include "kernels/cuda_check.cuh"
+#include "kernels/launchers.cuh"
+
+namespace embgeo::cuda {
+namespace {
+
+// Pre-fills logits with the bias so the GEMM can add onto it (beta = 1).
+__global__ void bias_broadcast_kernel(const float* __restrict__ bias, float* __restrict__ logits, std::size_t total,
+                                      int V) {
+  for (std::size_t i = blockIdx.x * static_cast<std::size_t>(blockDim.x) + threadIdx.x; i < total;
+       i += static_cast<std::size_t>(gridDim.x) * blockDim.x)
+    logits[i] = bias[i % V];
+}
+
+}  // namespace
+
+void head_forward(cublasHandle_t cublas, const float* h, const float* W, const float* bias, float* logits, int rows,
+                  int D, int V, cudaStream_t stream) {
+  const std::size_t total = static_cast<std::size_t>(rows) * V;
+  bias_broadcast_kernel<<<blocks_for(total, 256), 256, 0, stream>>>(bias, logits, total, V);
+  check_launch();
+  // Row-major ↔ column-major swap: row-major logits (rows,V) is column-major logitsᵀ (V,rows) with ld V.
+  // logitsᵀ = W·hᵀ, where row-major W (V,D) is column-major Wᵀ (D,V) ld D, hence op T; row-major h (rows,D)
+  // is column-major hᵀ (D,rows) ld D, used as is.
+  CUBLAS_CHECK(cublasSetStream(cublas, stream));
+  const float one = 1.0f;
+  CUBLAS_CHECK(cublasSgemm(cublas, CUBLAS_OP_T, CUBLAS_OP_N, V, rows, D, &one, W, D, h, D, &one, logits, V));
+}
+
+}  // namespace embgeo::cuda

@@ -1,0 +1,49 @@
+#pragma once
+// Host launchers of the CUDA ops, one per kernels/*.cu file. Each matches the CPU function of the same
+// name in include/embgeo/cpu_ops.hpp; pointers are device pointers, shapes use the letters of shape.hpp.
+// Launchers only enqueue work on `stream`: they never allocate, synchronize or talk to the user.
+#include <cublas_v2.h>
+#include <cuda_runtime.h>
+
+#include <cstddef>
+#include <cstdint>
+
+#include "embgeo/optimizer.hpp"
+
+namespace embgeo::cuda {
+
+// x (rows,C), E (V,D) → h (rows,D)
+void gather_mean_forward(const std::int32_t* x, const float* E, float* h, int rows, int C, int D, cudaStream_t stream);
+
+// h (rows,D), W (V,D), bias (V) → logits (rows,V)
+void head_forward(cublasHandle_t cublas, const float* h, const float* W, const float* bias, float* logits, int rows,
+                  int D, int V, cudaStream_t stream);
+
+// logits (rows,V) → dlogits in place, scaled by grad_scale; *loss_sum += Σ row losses.
+void softmax_xent_forward_backward(float* logits, const std::int32_t* y, double* loss_sum, int rows, int V,
+                                   float grad_scale, cudaStream_t stream);
+
+// dlogits (rows,V), h (rows,D), W (V,D) → dW (V,D), db (V), dh (rows,D). `ones` holds ≥ rows ones.
+void head_backward(cublasHandle_t cublas, const float* dlogits, const float* h, const float* W, float* dW, float* db,
+                   float* dh, const float* ones, int rows, int D, int V, cudaStream_t stream);
+
+// dh (rows,D), x (rows,C) → dE (V,D), zeroed then accumulated with atomics.
+void scatter_add_backward(const float* dh, const std::int32_t* x, float* dE, int rows, int C, int D, int V,
+                          cudaStream_t stream);
+
+void adam_step(float* param, const float* grad, float* m, float* v, std::size_t n, const OptimizerConfig& config,
+               std::int64_t t, cudaStream_t stream);
+
+void sgd_step(float* param, const float* grad, std::size_t n, float lr, cudaStream_t stream);
+
+void sample_batch(const std::int32_t* corpus, std::uint64_t seed, std::int64_t step, std::int64_t window_begin,
+                  std::int64_t window_count, std::int32_t* x, std::int32_t* y, int B, int C, cudaStream_t stream);
+
+void window_batch(const std::int32_t* corpus, std::int64_t first_window, std::int32_t* x, std::int32_t* y, int rows,
+                  int C, cudaStream_t stream);
+
+// ids (N) → onehot (N,V) written in full, then out (N,D) = onehot·E through cuBLAS.
+void onehot_matmul(cublasHandle_t cublas, const std::int32_t* ids, const float* E, float* onehot, float* out, int N,
+                   int V, int D, cudaStream_t stream);
+
+}  // namespace embgeo::cuda

@@ -1,0 +1,29 @@
+// The dense route an embedding lookup avoids: encode ids as an (N,V) one-hot matrix and multiply by E.
+// Costs 2·N·V·D FLOPs and N·V·4 bytes where the gather costs N·D·4 bytes.
+#include "kernels/cuda_check.cuh"
+#include "kernels/launchers.cuh"
+
+namespace embgeo::cuda {
+namespace {
+
+__global__ void onehot_encode_kernel(const std::int32_t* __restrict__ ids, float* __restrict__ onehot,
+                                     std::size_t total, int V) {
+  for (std::size_t i = blockIdx.x * static_cast<std::size_t>(blockDim.x) + threadIdx.x; i < total;
+       i += static_cast<std::size_t>(gridDim.x) * blockDim.x)
+    onehot[i] = (static_cast<std::int64_t>(i % V) == ids[i / V]) ? 1.0f : 0.0f;
+}
+
+}  // namespace
+
+void onehot_matmul(cublasHandle_t cublas, const std::int32_t* ids, const float* E, float* onehot, float* out, int N,
+                   int V, int D, cudaStream_t stream) {
+  const std::size_t total = static_cast<std::size_t>(N) * V;
+  onehot_encode_kernel<<<blocks_for(total, 256), 256, 0, stream>>>(ids, onehot, total, V);
+  check_launch();
+  CUBLAS_CHECK(cublasSetStream(cublas, stream));
+  const float one = 1.0f, zero = 0.0f;
+  // Row-major out (N,D) = column-major outᵀ (D,N) = Eᵀ (D,V) · onehotᵀ (V,N), both as stored.
+  CUBLAS_CHECK(cublasSgemm(cublas, CUBLAS_OP_N, CUBLAS_OP_N, D, N, V, &one, E, D, onehot, V, &zero, out, D));
+}
+
+}  // namespace embgeo::cuda

@@ -1,0 +1,35 @@
+// Device-side batch sampling: the same Philox draw as the CPU reference picks each row's window, so a step
+// needs no host round-trip and CPU and GPU runs see identical batches.
+#include "embgeo/philox.hpp"
+#include "kernels/cuda_check.cuh"
+#include "kernels/launchers.cuh"
+
+namespace embgeo::cuda {
+namespace {
+
+// One thread per (row, context slot); slot C is the target.
+__global__ void sample_batch_kernel(const std::int32_t* __restrict__ corpus, std::uint64_t seed, std::int64_t step,
+                                    std::int64_t window_begin, std::int64_t window_count, std::int32_t* __restrict__ x,
+                                    std::int32_t* __restrict__ y, int B, int C) {
+  const std::int64_t i = blockIdx.x * static_cast<std::int64_t>(blockDim.x) + threadIdx.x;
+  if (i >= static_cast<std::int64_t>(B) * (C + 1)) return;
+  const int b = static_cast<int>(i / (C + 1));
+  const int c = static_cast<int>(i % (C + 1));
+  const std::int64_t w = window_begin + sample_window(seed, step, b, window_count);
+  if (c < C)
+    x[static_cast<std::size_t>(b) * C + c] = corpus[w + c];
+  else
+    y[b] = corpus[w + C];
+}
+
+}  // namespace
+
+void sample_batch(const std::int32_t* corpus, std::uint64_t seed, std::int64_t step, std::int64_t window_begin,
+                  std::int64_t window_count, std::int32_t* x, std::int32_t* y, int B, int C, cudaStream_t stream) {
+  const std::size_t total = static_cast<std::size_t>(B) * (C + 1);
+  sample_batch_kernel<<<static_cast<unsigned int>((total + 255) / 256), 256, 0, stream>>>(
+      corpus, seed, step, window_begin, window_count, x, y, B, C);
+  check_launch();
+}
+
+}  // namespace embgeo::cuda
