@@ -1,0 +1,120 @@
+// The CLI as a user meets it: bad input is one clear line and a non-zero exit, never a crash or a
+// partial output file; a good run writes what the README promises.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "embgeo/cuda.hpp"
+#include "tests/cli_runner.hpp"
+
+namespace embgeo {
+namespace {
+
+using testing_support::CliResult;
+using testing_support::run_cli;
+using testing_support::TempDir;
+
+int count_lines(const std::string& s) { return static_cast<int>(std::count(s.begin(), s.end(), '\n')); }
+
+void expect_one_line_error(const CliResult& r, const std::string& fragment) {
+  EXPECT_NE(r.exit_code, 0) << r.err;
+  EXPECT_LT(r.exit_code, 128) << "killed by a signal: " << r.err;
+  EXPECT_EQ(r.err.rfind("error: ", 0), 0u) << r.err;
+  EXPECT_EQ(count_lines(r.err), 1) << r.err;
+  EXPECT_NE(r.err.find(fragment), std::string::npos) << "expected '" << fragment << "' in: " << r.err;
+}
+
+void write_file(const std::string& path, const std::string& content) {
+  std::ofstream(path, std::ios::binary) << content;
+}
+
+TEST(Cli, BadTrainInputsFailInOneLine) {
+  TempDir dir;
+  write_file(dir.file("empty.txt"), "");
+  write_file(dir.file("short.txt"), "tiny text");
+  write_file(dir.file("binary.txt"), std::string("abc\xFF\xFE", 5));
+  expect_one_line_error(run_cli("train --corpus /nonexistent/file.txt", dir), "cannot open");
+  expect_one_line_error(run_cli("train --corpus '" + dir.file("empty.txt") + "'", dir), "is empty");
+  expect_one_line_error(run_cli("train --corpus '" + dir.file("short.txt") + "'", dir), "needs at least");
+  expect_one_line_error(run_cli("train --corpus '" + dir.file("binary.txt") + "'", dir), "invalid UTF-8");
+  expect_one_line_error(run_cli("train --corpus '" + dir.path().string() + "'", dir), "not a regular file");
+  expect_one_line_error(run_cli("train --dim 0 --device cpu", dir), "--dim must be in");
+  expect_one_line_error(run_cli("train --dim 1000000 --device cpu", dir), "--dim must be in");
+  expect_one_line_error(run_cli("train --ctx -2 --device cpu", dir), "--ctx must be in");
+  expect_one_line_error(run_cli("train --batch 0 --device cpu", dir), "--batch must be in");
+  expect_one_line_error(run_cli("train --steps 0 --device cpu", dir), "--steps must be");
+  expect_one_line_error(run_cli("train --lr -1 --device cpu", dir), "--lr must be");
+  expect_one_line_error(run_cli("train --optimizer lion --device cpu", dir), "--optimizer must be");
+  expect_one_line_error(run_cli("train --val-fraction 1.5 --device cpu", dir), "--val-fraction");
+  expect_one_line_error(run_cli("train --device gpu", dir), "--device must be");
+  expect_one_line_error(run_cli("train --dim banana", dir), "--dim");
+  expect_one_line_error(run_cli("train --no-such-flag", dir), "no-such-flag");
+  expect_one_line_error(run_cli("frobnicate", dir), "frobnicate");
+}
+
+TEST(Cli, MissingGpuIsAClearErrorOrAnUnknownDevice) {
+  TempDir dir;
+  const GpuInventory gpus = query_gpus();
+  const CliResult r = run_cli("train --device 7 --steps 1", dir);
+  expect_one_line_error(r, gpus.count == 0 ? "no CUDA GPU is available" : "CUDA device(s) present");
+  if (gpus.count == 0) {
+    expect_one_line_error(run_cli("train --device 0 --steps 1", dir), "no CUDA GPU is available");
+    expect_one_line_error(run_cli("verify --against-cpu", dir), "needs a CUDA GPU");
+  }
+  expect_one_line_error(run_cli("verify --device cpu --against-cpu", dir), "nothing to compare");
+  expect_one_line_error(run_cli("verify", dir), "--against-cpu");
+}
+
+TEST(Cli, AutoDeviceFallsBackToTheCpuWithANotice) {
+  if (query_gpus().count > 0) GTEST_SKIP() << "a GPU is present: auto picks it";
+  TempDir dir;
+  const CliResult r = run_cli("train --steps 20 --log-every 10", dir);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.err, "note: no CUDA GPU found (no CUDA driver installed); running on the CPU\n");
+  EXPECT_NE(r.out.find("device cpu"), std::string::npos) << r.out;
+}
+
+TEST(Cli, TrainWritesSummaryAndMetrics) {
+  TempDir dir;
+  const std::string out = dir.file("run");
+  const CliResult r = run_cli("train --device cpu --steps 100 --log-every 25 --seed 7 --out '" + out + "'", dir);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const nlohmann::json summary = nlohmann::json::parse(testing_support::slurp(out + "/summary.json"));
+  for (const char* key : {"device", "vocab_size", "dim", "ctx", "batch", "steps", "seed", "final_train_loss",
+                          "val_loss", "seconds", "steps_per_second"})
+    EXPECT_TRUE(summary.contains(key)) << key;
+  EXPECT_EQ(summary["device"], "cpu");
+  EXPECT_EQ(summary["vocab_size"], 21);
+  EXPECT_EQ(summary["seed"], 7);
+  EXPECT_EQ(summary["steps"], 100);
+  std::istringstream lines(testing_support::slurp(out + "/metrics.jsonl"));
+  std::vector<std::int64_t> steps;
+  for (std::string line; std::getline(lines, line);) {
+    const nlohmann::json j = nlohmann::json::parse(line);
+    steps.push_back(j["step"]);
+    EXPECT_TRUE(j.contains("train_loss"));
+    EXPECT_TRUE(j.contains("val_loss"));
+  }
+  EXPECT_EQ(steps, (std::vector<std::int64_t>{0, 25, 50, 75, 100}));
+}
+
+TEST(Cli, UnwritableOutputFailsBeforeTrainingAndLeavesNoFiles) {
+  TempDir dir;
+  write_file(dir.file("blocker"), "a file where a directory should go");
+  const CliResult r = run_cli("train --device cpu --steps 5 --out '" + dir.file("blocker") + "/run'", dir);
+  expect_one_line_error(r, "cannot create directory");
+  EXPECT_EQ(r.out, "");
+  EXPECT_FALSE(std::filesystem::exists(dir.file("blocker") + "/run"));
+}
+
+TEST(Cli, DivergingRunStopsWithANamedStep) {
+  TempDir dir;
+  const CliResult r = run_cli("train --device cpu --optimizer sgd --lr 1e30 --steps 50 --log-every 10 --out '" +
+                                  dir.file("run") + "'",
+                              dir);
+  expect_one_line_error(r, "non-finite");
+  EXPECT_FALSE(std::filesystem::exists(dir.file("run") + "/summary.json"));
+}
+
+}  // namespace
+}  // namespace embgeo

@@ -1,0 +1,137 @@
+// Every CUDA op against the CPU reference on real training steps, at the toy shape, degenerate shapes and a
+// large vocabulary; plus the host-side guards of the CUDA backend. Skipped (loudly) without a GPU.
+#include <gtest/gtest.h>
+
+#include "embgeo/corpus.hpp"
+#include "embgeo/cpu_ops.hpp"
+#include "embgeo/error.hpp"
+#include "embgeo/trainer.hpp"
+#include "embgeo/verify.hpp"
+#include "tests/gpu_test_util.hpp"
+
+namespace embgeo {
+namespace {
+
+struct BackendPair {
+  std::unique_ptr<Backend> cpu, gpu;
+  BackendPair(const BackendConfig& config, const std::vector<std::int32_t>& corpus, std::uint64_t seed) {
+    cpu = make_cpu_backend(config);
+    gpu = make_cuda_backend(0, config);
+    const Params p = init_params(config.shape, seed);
+    for (Backend* b : {cpu.get(), gpu.get()}) {
+      b->load_corpus(corpus);
+      b->load_params(p);
+    }
+  }
+};
+
+void expect_all_pass(const std::vector<Comparison>& rows, const std::string& label) {
+  ASSERT_FALSE(rows.empty());
+  for (const Comparison& c : rows) {
+    EXPECT_TRUE(c.pass()) << label << " " << c.what << ": max abs " << c.max_abs << ", "
+                          << (c.first_mismatches.empty() ? "" : c.first_mismatches.front());
+  }
+}
+
+VerifyCase make_case(const std::string& name, ModelShape shape, std::uint64_t seed) {
+  return {name, shape, synthetic_corpus(shape.V, static_cast<std::size_t>(shape.B) * (shape.C + 1) * 4 + 64, seed)};
+}
+
+class CudaOps : public ::testing::TestWithParam<VerifyCase> {};
+
+TEST_P(CudaOps, EveryOpMatchesTheCpuReference) {
+  REQUIRE_GPU();
+  const VerifyCase& vc = GetParam();
+  for (const OptimizerKind kind : {OptimizerKind::kAdam, OptimizerKind::kSgd}) {
+    BackendConfig config;
+    config.shape = vc.shape;
+    config.optimizer.kind = kind;
+    BackendPair pair(config, vc.corpus, 5);
+    expect_all_pass(verify_ops(*pair.cpu, *pair.gpu, vc.corpus, 3, 5), vc.name + "/" + optimizer_name(kind));
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Shapes, CudaOps,
+    ::testing::Values(make_case("toy", {21, 16, 8, 32}, 1), make_case("V1", {1, 4, 2, 3}, 2),
+                      make_case("D1", {50, 1, 5, 7}, 3), make_case("C1", {100, 33, 1, 16}, 4),
+                      make_case("B1", {300, 7, 3, 1}, 5), make_case("D257", {513, 257, 4, 9}, 6),
+                      make_case("V30000", {30000, 64, 8, 64}, 7), make_case("repeats", {3, 24, 16, 128}, 8)),
+    [](const ::testing::TestParamInfo<VerifyCase>& info) { return info.param.name; });
+
+TEST(CudaBackend, FrozenEmbeddingMatchesCpuAndStaysBitIdentical) {
+  REQUIRE_GPU();
+  const VerifyCase vc = make_case("frozen", {40, 12, 4, 16}, 9);
+  BackendConfig config;
+  config.shape = vc.shape;
+  config.freeze_embedding = true;
+  BackendPair pair(config, vc.corpus, 9);
+  const Params before = pair.gpu->params();
+  expect_all_pass(verify_ops(*pair.cpu, *pair.gpu, vc.corpus, 2, 9), "frozen");
+  pair.gpu->load_params(before);
+  const auto windows = static_cast<std::int64_t>(vc.corpus.size()) - vc.shape.C;
+  for (int step = 1; step <= 20; ++step) pair.gpu->train_step(9, step, 0, windows);
+  EXPECT_EQ(pair.gpu->params().embedding, before.embedding);
+  EXPECT_NE(pair.gpu->params().head_weight, before.head_weight);
+  EXPECT_TRUE(pair.gpu->read(Tensor::kEmbeddingGrad).empty());  // never allocated
+}
+
+TEST(CudaBackend, FreeRunningTrajectoryTracksTheCpu) {
+  REQUIRE_GPU();
+  const Corpus toy = make_char_corpus(default_corpus_text(), "toy");
+  BackendConfig config;
+  config.shape = {toy.vocab.size(), 16, 8, 32};
+  BackendPair pair(config, toy.ids, 11);
+  const Comparison c = verify_trajectory(*pair.cpu, *pair.gpu, 300, 11, static_cast<std::int64_t>(toy.ids.size()) - 8);
+  EXPECT_TRUE(c.pass()) << "max rel " << c.max_rel;
+}
+
+TEST(CudaBackend, EvaluationWindowsMatchTheCpu) {
+  REQUIRE_GPU();
+  const VerifyCase vc = make_case("eval", {64, 16, 8, 32}, 12);
+  BackendConfig config;
+  config.shape = vc.shape;
+  BackendPair pair(config, vc.corpus, 12);
+  const double cpu = evaluate_loss(*pair.cpu, 100, 77), gpu = evaluate_loss(*pair.gpu, 100, 77);  // 77 = 2·32 + 13 rows
+  EXPECT_NEAR(gpu, cpu, 1e-5 * cpu);
+}
+
+TEST(CudaBackend, OnehotMatmulEqualsGatherExactly) {
+  REQUIRE_GPU();
+  const int V = 1000, D = 48;
+  const Params p = init_params({V, D, 1, 1}, 13);
+  const std::vector<std::int32_t> ids = synthetic_corpus(V, 777, 13);
+  const OnehotVsGather r = cuda_onehot_vs_gather(0, ids, p.embedding, V, D);
+  std::vector<float> reference(ids.size() * D);
+  cpu::gather_mean_forward(ids.data(), p.embedding.data(), reference.data(), static_cast<int>(ids.size()), 1, D);
+  EXPECT_EQ(r.onehot, reference);
+  EXPECT_EQ(r.gathered, reference);
+}
+
+TEST(CudaBackend, RejectsOutOfRangeIdsOnTheHost) {
+  REQUIRE_GPU();
+  BackendConfig config;
+  config.shape = {10, 4, 2, 2};
+  const auto gpu = make_cuda_backend(0, config);
+  EXPECT_THROW(gpu->load_corpus({1, 2, 10, 3}), Error);
+  EXPECT_THROW(gpu->load_corpus({1, -1, 2}), Error);
+  gpu->load_corpus({1, 2, 3, 4, 5});
+  EXPECT_THROW(gpu->write_ids(Tensor::kY, {0, 11}, 2), Error);
+  EXPECT_THROW(gpu->window_batch(3, 2), Error);  // windows 3 and 4 need tokens up to index 6
+  EXPECT_THROW(cuda_onehot_vs_gather(0, {0, 12}, std::vector<float>(40), 10, 4), Error);
+}
+
+TEST(CudaBackend, RefusesAModelLargerThanTheDevice) {
+  REQUIRE_GPU();
+  BackendConfig config;
+  config.shape = {kMaxVocab, 4096, 8, 32};  // 7 tables of 2^24·4096 floats ≈ 1.8 TiB
+  try {
+    make_cuda_backend(0, config);
+    FAIL() << "allocated an impossible model";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("MiB are free"), std::string::npos) << e.what();
+  }
+}
+
+}  // namespace
+}  // namespace embgeo

@@ -1,0 +1,114 @@
+// The verifier must pass identical backends and catch a backend that is wrong in one op.
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "embgeo/error.hpp"
+#include "embgeo/verify.hpp"
+
+namespace embgeo {
+namespace {
+
+// Delegates everything to a CPU backend but scales the scatter-add output: a realistic one-op bug.
+class OffByAFactorScatter final : public Backend {
+ public:
+  explicit OffByAFactorScatter(const BackendConfig& c) : Backend(c), inner_(make_cpu_backend(c)) {}
+  std::string name() const override { return "faulty"; }
+  void load_corpus(const std::vector<std::int32_t>& ids) override { inner_->load_corpus(ids); }
+  void load_params(const Params& p) override { inner_->load_params(p); }
+  Params params() const override { return inner_->params(); }
+  void sample_batch(std::uint64_t seed, std::int64_t step, std::int64_t begin, std::int64_t count) override {
+    inner_->sample_batch(seed, step, begin, count);
+  }
+  void window_batch(std::int64_t first, int rows) override { inner_->window_batch(first, rows); }
+  void gather_mean_forward() override { inner_->gather_mean_forward(); }
+  void head_forward() override { inner_->head_forward(); }
+  void softmax_xent_forward_backward() override { inner_->softmax_xent_forward_backward(); }
+  void head_backward() override { inner_->head_backward(); }
+  void scatter_add_backward() override {
+    inner_->scatter_add_backward();
+    std::vector<float> dE = inner_->read(Tensor::kEmbeddingGrad);
+    for (float& g : dE) g *= 1.001f;
+    inner_->write(Tensor::kEmbeddingGrad, dE);
+  }
+  void optimizer_step(std::int64_t t) override { inner_->optimizer_step(t); }
+  LossSum take_loss_sum() override { return inner_->take_loss_sum(); }
+  std::vector<float> read(Tensor t) const override { return inner_->read(t); }
+  std::vector<std::int32_t> read_ids(Tensor t) const override { return inner_->read_ids(t); }
+  void write(Tensor t, const std::vector<float>& v) override { inner_->write(t, v); }
+  void write_ids(Tensor t, const std::vector<std::int32_t>& v, int rows) override { inner_->write_ids(t, v, rows); }
+
+ private:
+  std::unique_ptr<Backend> inner_;
+};
+
+void load_both(Backend& a, Backend& b, const VerifyCase& vc) {
+  const Params p = init_params(vc.shape, 1);
+  for (Backend* backend : {&a, &b}) {
+    backend->load_corpus(vc.corpus);
+    backend->load_params(p);
+  }
+}
+
+TEST(Verify, IdenticalBackendsPassEveryCheckExactly) {
+  for (const VerifyCase& vc : verify_cases("odd", 1)) {
+    BackendConfig config;
+    config.shape = vc.shape;
+    const auto judge = make_cpu_backend(config), subject = make_cpu_backend(config);
+    load_both(*judge, *subject, vc);
+    const std::vector<Comparison> rows = verify_ops(*judge, *subject, vc.corpus, 2, 1);
+    EXPECT_EQ(rows.size(), 2u + 1 + 1 + 2 + 3 + 1 + 9) << vc.name;  // x,y h logits loss,dlogits dW,db,dh dE state
+    for (const Comparison& c : rows) {
+      EXPECT_TRUE(c.pass()) << vc.name << " " << c.what;
+      EXPECT_EQ(c.max_abs, 0.0) << vc.name << " " << c.what;
+    }
+  }
+}
+
+TEST(Verify, CatchesAWrongScatterAddAndBlamesOnlyIt) {
+  const VerifyCase vc = verify_cases("toy", 1).front();
+  BackendConfig config;
+  config.shape = vc.shape;
+  const auto judge = make_cpu_backend(config);
+  OffByAFactorScatter subject(config);
+  load_both(*judge, subject, vc);
+  for (const Comparison& c : verify_ops(*judge, subject, vc.corpus, 1, 1)) {
+    if (c.what == "dE")
+      EXPECT_FALSE(c.pass());
+    else
+      EXPECT_TRUE(c.pass()) << c.what;
+  }
+}
+
+TEST(Verify, TrajectoryOfIdenticalBackendsMatches) {
+  const VerifyCase vc = verify_cases("toy", 2).front();
+  BackendConfig config;
+  config.shape = vc.shape;
+  const auto a = make_cpu_backend(config), b = make_cpu_backend(config);
+  load_both(*a, *b, vc);
+  const Comparison c = verify_trajectory(*a, *b, 20, 2, static_cast<std::int64_t>(vc.corpus.size()) - vc.shape.C);
+  EXPECT_TRUE(c.pass());
+  EXPECT_EQ(c.elements, 20u);
+}
+
+TEST(Verify, CompareTensorsReportsMismatchesAndNaN) {
+  const Comparison ok = compare_tensors("t", {1.0f, 2.0f}, {1.0f, 2.0001f}, {0.0, 1e-3});
+  EXPECT_TRUE(ok.pass());
+  const Comparison bad = compare_tensors("t", {1.0f, 2.5f, NAN}, {1.0f, 2.0f, 3.0f}, {1e-3, 1e-3});
+  EXPECT_FALSE(bad.pass());
+  EXPECT_EQ(bad.mismatches, 2u);
+  EXPECT_EQ(bad.first_mismatches.size(), 2u);
+  EXPECT_FALSE(compare_tensors("t", {1.0f}, {1.0f, 2.0f}, {}).pass());
+}
+
+TEST(Verify, OnehotIdentityHoldsExactlyOnTheCpu) {
+  const VerifyCase vc = verify_cases("toy", 3).front();
+  const Params p = init_params(vc.shape, 3);
+  const std::vector<std::int32_t> ids(vc.corpus.begin(), vc.corpus.begin() + 100);
+  EXPECT_TRUE(verify_onehot_identity_cpu(ids, p.embedding, vc.shape.V, vc.shape.D).pass());
+}
+
+TEST(Verify, UnknownShapeSetIsAnError) { EXPECT_THROW(verify_cases("huge", 1), Error); }
+
+}  // namespace
+}  // namespace embgeo

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Installs the Debian packages embgeo-cuda builds and tests with, when any are missing.
+# The CUDA toolkit itself is expected at /usr/local/cuda (or nvcc on PATH).
+set -euo pipefail
+
+packages=(cmake make g++ libgtest-dev libbenchmark-dev libcli11-dev nlohmann-json3-dev gnuplot-nox python3-numpy)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "installing: ${missing[*]}"
+  sudo_cmd=()
+  [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
+  "${sudo_cmd[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+if [ ! -x /usr/local/cuda/bin/nvcc ] && ! command -v nvcc >/dev/null; then
+  echo "error: the CUDA toolkit was not found (expected /usr/local/cuda/bin/nvcc)" >&2
+  exit 1
+fi
