@@ -1,24 +1,18 @@
-#include "embgeo/run.hpp"
+#include <unistd.h>
 
+#include <chrono>
 #include <cmath>
 #include <iomanip>
 #include <iostream>
-#include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "embgeo/atomic_file.hpp"
 #include "embgeo/device.hpp"
 #include "embgeo/error.hpp"
+#include "embgeo/run.hpp"
+#include "embgeo/tokenizers.hpp"
 
 namespace embgeo {
 namespace {
-
-void check_options(const RunOptions& o) {
-  if (o.steps < 1 || o.steps > 1'000'000'000) fail("--steps must be in [1, 1e9], got ", o.steps);
-  if (o.log_every < 1) fail("--log-every must be at least 1, got ", o.log_every);
-  if (!(o.lr > 0.0f) || !std::isfinite(o.lr)) fail("--lr must be a positive number, got ", o.lr);
-  parse_optimizer(o.optimizer);
-}
 
 std::string format_seconds(double seconds) {
   std::ostringstream out;
@@ -26,60 +20,75 @@ std::string format_seconds(double seconds) {
   return out.str();
 }
 
-nlohmann::json summary_json(const RunOptions& o, const RunOutcome& run) {
-  const TrainResult& r = run.result;
-  nlohmann::json j;
-  j["device"] = run.device;
-  j["corpus"] = run.corpus.name;
-  j["corpus_tokens"] = run.corpus.ids.size();
-  j["vocab_size"] = run.shape.V;
-  j["dim"] = run.shape.D;
-  j["ctx"] = run.shape.C;
-  j["batch"] = run.shape.B;
-  j["steps"] = o.steps;
-  j["seed"] = o.seed;
-  j["optimizer"] = o.optimizer;
-  j["lr"] = o.lr;
-  j["freeze_embedding"] = o.freeze_embedding;
-  j["uniform_baseline_loss"] = std::log(static_cast<double>(run.shape.V));
-  j["initial_val_loss"] = r.log.front().val_loss;
-  j["final_train_loss"] = r.log.back().train_loss;
-  j["val_loss"] = r.log.back().val_loss;
-  j["seconds"] = r.total_seconds;
-  j["train_seconds"] = r.train_seconds;
-  j["steps_per_second"] = r.steps_per_second;
-  return j;
-}
+// A live "step/total, loss, steps/s, ETA" line on a terminal, redrawn at most ten times a second. Off a
+// terminal the per-log-step lines are the progress report.
+class ProgressLine {
+ public:
+  ProgressLine(std::int64_t total, bool enabled) : total_(total), enabled_(enabled && ::isatty(STDERR_FILENO)) {}
+  ~ProgressLine() { clear(); }
+  void set_loss(double loss) { loss_ = loss; }
+  void update(std::int64_t step) {
+    if (!enabled_) return;
+    const auto now = std::chrono::steady_clock::now();
+    if (now - last_draw_ < std::chrono::milliseconds(100) && step != total_) return;
+    last_draw_ = now;
+    const double elapsed = std::chrono::duration<double>(now - start_).count();
+    const double rate = elapsed > 0 ? static_cast<double>(step) / elapsed : 0;
+    std::cerr << "\r  step " << step << "/" << total_ << "  loss " << std::fixed << std::setprecision(4) << loss_
+              << "  " << std::setprecision(0) << rate << " steps/s  ETA "
+              << format_seconds(rate > 0 ? static_cast<double>(total_ - step) / rate : 0) << std::defaultfloat
+              << "   " << std::flush;
+    drawn_ = true;
+  }
+  void clear() {
+    if (drawn_) std::cerr << "\r" << std::string(72, ' ') << "\r" << std::flush;
+    drawn_ = false;
+  }
 
-void write_outputs(const RunOptions& o, const RunOutcome& run) {
-  make_directories(o.out_dir);
-  write_file_atomically(o.out_dir + "/metrics.jsonl", [&](std::ostream& out) {
-    for (const LogPoint& p : run.result.log)
-      out << nlohmann::json{{"step", p.step}, {"train_loss", p.train_loss}, {"val_loss", p.val_loss},
-                            {"elapsed_seconds", p.elapsed_seconds}}
-                 .dump()
-          << '\n';
-  });
-  write_file_atomically(o.out_dir + "/summary.json", summary_json(o, run).dump(2) + "\n");
-}
+ private:
+  std::int64_t total_;
+  bool enabled_;
+  bool drawn_ = false;
+  double loss_ = 0;
+  std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now(), last_draw_{};
+};
 
 }  // namespace
 
-Corpus load_corpus_for(const RunOptions& options) {
-  Corpus corpus = options.corpus_path.empty()
-                      ? make_char_corpus(default_corpus_text(), "built-in toy corpus")
-                      : make_char_corpus(read_text_file(options.corpus_path), options.corpus_path);
-  split_corpus(corpus, options.val_fraction, options.ctx);
+void check_run_options(const RunOptions& o) {
+  if (o.steps < 1 || o.steps > 1'000'000'000) fail("--steps must be in [1, 1e9], got ", o.steps);
+  if (o.log_every < 1) fail("--log-every must be at least 1, got ", o.log_every);
+  if (!(o.lr > 0.0f) || !std::isfinite(o.lr)) fail("--lr must be a positive number, got ", o.lr);
+  parse_optimizer(o.optimizer);
+  if (o.tokenizer != "char" && o.tokenizer != "word") fail("--tokenizer must be char or word, got '", o.tokenizer, "'");
+  if (o.min_count < 1) fail("--min-count must be at least 1, got ", o.min_count);
+  if (!o.tokens_path.empty() && !o.corpus_path.empty()) fail("--corpus and --tokens are alternatives; give one");
+  if (!o.vocab_path.empty() && o.tokens_path.empty()) fail("--vocab names the rows of --tokens; give --tokens too");
+  if (o.geometry.k < 1 || o.geometry.k > 1000) fail("-k must be in [1, 1000], got ", o.geometry.k);
+}
+
+Corpus load_corpus_for(const RunOptions& o) {
+  Corpus corpus;
+  if (!o.tokens_path.empty()) {
+    corpus = read_token_bin(o.tokens_path, o.vocab_path);
+  } else {
+    const bool builtin = o.corpus_path.empty();
+    const std::string text = builtin ? default_corpus_text() : read_text_file(o.corpus_path);
+    const std::string name = builtin ? "built-in toy corpus" : o.corpus_path;
+    corpus = o.tokenizer == "word" ? make_word_corpus(text, name, o.min_count) : make_char_corpus(text, name);
+  }
+  split_corpus(corpus, o.val_fraction, o.ctx);
   return corpus;
 }
 
-RunOutcome run_training(const RunOptions& options, std::ostream& console) {
-  check_options(options);
+RunOutcome run_training(const RunOptions& options, std::ostream& console, const RunHooks& hooks) {
+  check_run_options(options);
   RunOutcome run;
   run.corpus = load_corpus_for(options);
+  if (hooks.corpus) hooks.corpus(run.corpus);
   run.shape = ModelShape{run.corpus.vocab.size(), options.dim, options.ctx, options.batch};
   validate_shape(run.shape);
-  if (!options.out_dir.empty()) make_directories(options.out_dir);  // fail before training, not after
+  GeometryRecorder recorder(run.corpus, run.shape, options.geometry);  // bad --pairs/--neighbors fail here
 
   std::string notice;
   const DeviceChoice device = resolve_device(options.device, &notice);
@@ -93,36 +102,46 @@ RunOutcome run_training(const RunOptions& options, std::ostream& console) {
   run.device = backend->name();
 
   const ModelShape& s = run.shape;
-  console << "corpus: " << run.corpus.name << " (" << run.corpus.ids.size() << " tokens, V=" << s.V << ", "
-          << run.corpus.train_windows(s.C) << " train / " << run.corpus.val_windows(s.C) << " validation windows)\n"
-          << "model: D=" << s.D << " C=" << s.C << " B=" << s.B << ", " << options.optimizer << " lr " << options.lr
-          << (options.freeze_embedding ? ", embedding frozen" : "") << ", " << options.steps << " steps, seed "
-          << options.seed << ", device " << run.device << "\n";
+  if (!options.quiet)
+    console << "corpus: " << run.corpus.name << " (" << run.corpus.ids.size() << " tokens, V=" << s.V << ", "
+            << run.corpus.train_windows(s.C) << " train / " << run.corpus.val_windows(s.C) << " validation windows)\n"
+            << "model: D=" << s.D << " C=" << s.C << " B=" << s.B << ", " << options.optimizer << " lr "
+            << options.lr << (options.freeze_embedding ? ", embedding frozen" : "") << ", " << options.steps
+            << " steps, seed " << options.seed << ", device " << run.device << "\n";
 
+  Params initial = init_params(s, options.seed);
+  if (hooks.params) hooks.params(initial);
   TrainConfig train_config;
   train_config.steps = options.steps;
   train_config.seed = options.seed;
   train_config.log_every = options.log_every;
   const int step_width = static_cast<int>(std::to_string(options.steps).size());
-  run.result = train(*backend, run.corpus, init_params(s, options.seed), train_config,
-                     [&](const LogPoint& p, Backend&) {
-                       if (!std::isfinite(p.train_loss) || !std::isfinite(p.val_loss))
-                         fail("loss became non-finite by step ", p.step, " (train ", p.train_loss, ", val ",
-                              p.val_loss, "); lower --lr");
-                       console << "step " << std::setw(step_width) << p.step << "/" << options.steps << "  train "
-                               << std::fixed << std::setprecision(4) << p.train_loss << "  val " << p.val_loss
-                               << "  " << format_seconds(p.elapsed_seconds) << std::defaultfloat << "\n"
-                               << std::flush;
-                     });
+  ProgressLine progress(options.steps, !options.quiet);
+  const auto observe = [&](const LogPoint& p, Backend& b) {
+    if (!std::isfinite(p.train_loss) || !std::isfinite(p.val_loss))
+      fail("loss became non-finite by step ", p.step, " (train ", p.train_loss, ", val ", p.val_loss, "); lower --lr");
+    recorder.observe(p, b.read(Tensor::kEmbedding));
+    progress.set_loss(p.train_loss);
+    if (options.quiet) return;
+    progress.clear();
+    const GeometryPoint& g = recorder.last();
+    console << "step " << std::setw(step_width) << p.step << "/" << options.steps << "  train " << std::fixed
+            << std::setprecision(4) << p.train_loss << "  val " << p.val_loss << "  |E| " << std::setprecision(2)
+            << g.norms.mean << "  geometry " << std::setprecision(3) << g.geometry_score << "  "
+            << format_seconds(p.elapsed_seconds) << std::defaultfloat << "\n"
+            << std::flush;
+  };
+  run.result = train(*backend, run.corpus, initial, train_config, observe,
+                     [&](std::int64_t step) { progress.update(step); });
+  progress.clear();
+  run.geometry = recorder.finish(run.result.initial, run.result.final);
+
   const TrainResult& r = run.result;
-  console << std::fixed << std::setprecision(4) << "done: val loss " << r.log.back().val_loss << " (from "
-          << r.log.front().val_loss << "; uniform guess ln V = " << std::log(static_cast<double>(s.V)) << ") in "
-          << format_seconds(r.total_seconds) << ", " << std::setprecision(0) << r.steps_per_second << " steps/s"
-          << std::defaultfloat << "\n";
-  if (!options.out_dir.empty()) {
-    write_outputs(options, run);
-    console << "wrote " << options.out_dir << "/summary.json and metrics.jsonl\n";
-  }
+  if (!options.quiet)
+    console << std::fixed << std::setprecision(4) << "done: val loss " << r.log.back().val_loss << " (from "
+            << r.log.front().val_loss << "; uniform guess ln V = " << std::log(static_cast<double>(s.V)) << ") in "
+            << format_seconds(r.total_seconds) << ", " << std::setprecision(0) << r.steps_per_second << " steps/s"
+            << std::defaultfloat << "\n";
   return run;
 }
 

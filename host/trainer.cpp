@@ -31,7 +31,7 @@ double evaluate_loss(Backend& backend, std::int64_t first_window, std::int64_t c
 }
 
 TrainResult train(Backend& backend, const Corpus& corpus, const Params& initial, const TrainConfig& config,
-                  const LogObserver& observer) {
+                  const LogObserver& observer, const ProgressObserver& progress) {
   const ModelShape& shape = backend.config().shape;
   if (config.steps < 1) fail("--steps must be at least 1, got ", config.steps);
   if (config.log_every < 1) fail("--log-every must be at least 1, got ", config.log_every);
@@ -63,6 +63,7 @@ TrainResult train(Backend& backend, const Corpus& corpus, const Params& initial,
   auto interval_start = std::chrono::steady_clock::now();
   for (std::int64_t step = 1; step <= config.steps; ++step) {
     backend.train_step(config.seed, step, 0, train_windows);
+    if (progress) progress(step);
     if (step % config.log_every == 0 || step == config.steps) {
       const double train_loss = mean_loss(backend.take_loss_sum());  // synchronizes the device
       update_seconds += seconds_since(interval_start);

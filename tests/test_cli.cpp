@@ -68,7 +68,7 @@ TEST(Cli, MissingGpuIsAClearErrorOrAnUnknownDevice) {
 TEST(Cli, AutoDeviceFallsBackToTheCpuWithANotice) {
   if (query_gpus().count > 0) GTEST_SKIP() << "a GPU is present: auto picks it";
   TempDir dir;
-  const CliResult r = run_cli("train --steps 20 --log-every 10", dir);
+  const CliResult r = run_cli("train --steps 20 --log-every 10 --no-files", dir);
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.err, "note: no CUDA GPU found (no CUDA driver installed); running on the CPU\n");
   EXPECT_NE(r.out.find("device cpu"), std::string::npos) << r.out;

@@ -1,31 +1,39 @@
+#include <ctime>
 #include <iostream>
 #include <memory>
 
+#include "embgeo/atomic_file.hpp"
+#include "embgeo/error.hpp"
 #include "embgeo/run.hpp"
 #include "host/cli/commands.hpp"
+#include "host/cli/train_options.hpp"
 
 namespace embgeo::cli {
+namespace {
+
+std::string default_run_dir() {
+  const std::time_t now = std::time(nullptr);
+  char stamp[32];
+  std::strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", std::gmtime(&now));
+  return std::string("runs/train-") + stamp;
+}
+
+}  // namespace
 
 void add_train_command(CLI::App& app, Action& action) {
-  auto options = std::make_shared<RunOptions>();
+  auto options = std::make_shared<TrainCliOptions>();
   CLI::App* cmd = app.add_subcommand("train", "train the next-token model (built-in toy corpus by default)");
-  cmd->add_option("--device", options->device, "auto (GPU 0 if present, else CPU), cpu, or a CUDA device number")
-      ->capture_default_str();
-  cmd->add_option("--corpus", options->corpus_path, "UTF-8 text file to train on (character tokenizer)");
-  cmd->add_option("--dim", options->dim, "embedding dimension D")->capture_default_str();
-  cmd->add_option("--ctx", options->ctx, "context length C (C ids predict the next)")->capture_default_str();
-  cmd->add_option("--batch", options->batch, "batch rows B")->capture_default_str();
-  cmd->add_option("--steps", options->steps, "training steps")->capture_default_str();
-  cmd->add_option("--lr", options->lr, "learning rate")->capture_default_str();
-  cmd->add_option("--optimizer", options->optimizer, "adam or sgd")->capture_default_str();
-  cmd->add_option("--seed", options->seed, "seed for initialization and batch sampling")->capture_default_str();
-  cmd->add_option("--log-every", options->log_every, "steps between loss lines")->capture_default_str();
-  cmd->add_option("--val-fraction", options->val_fraction, "held-out tail of the corpus")->capture_default_str();
-  cmd->add_flag("--freeze-embedding", options->freeze_embedding, "train only the head; E gets no gradient");
-  cmd->add_option("--out", options->out_dir, "directory for summary.json and metrics.jsonl");
+  add_run_options(*cmd, *options);
+  cmd->add_option("--out", options->out_dir, "run directory (default: runs/train-<UTC time>)");
+  cmd->add_flag("--no-files", options->no_files, "print the tables only; write no run directory");
   cmd->callback([&action, options] {
     action = [options] {
-      run_training(*options, std::cout);
+      finish_run_options(*options);
+      const std::string dir = options->out_dir.empty() ? default_run_dir() : options->out_dir;
+      if (!options->no_files) make_directories(dir);  // an unwritable --out fails before training, not after
+      const RunOutcome run = run_training(options->run, std::cout);
+      print_geometry_tables(run, std::cout);
+      if (!options->no_files) write_run_outputs(options->run, run, dir, std::cout);
       return 0;
     };
   });

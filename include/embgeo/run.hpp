@@ -1,18 +1,25 @@
 #pragma once
-// One complete training run as the CLI describes it: corpus, backend, loop, console lines and output files.
-// `train` is this plus argument parsing; experiments call it once per variant.
+// One complete training run as the CLI describes it: corpus, backend, loop, measurements, console lines.
+// `train` is this plus argument parsing and write_run_outputs(); experiments call it once per variant.
 #include <cstdint>
+#include <functional>
 #include <iosfwd>
 #include <string>
 
 #include "embgeo/corpus.hpp"
+#include "embgeo/geometry.hpp"
 #include "embgeo/trainer.hpp"
 
 namespace embgeo {
 
 struct RunOptions {
   std::string device = "auto";
-  std::string corpus_path;  // empty: the built-in toy corpus
+  // Data: the built-in toy corpus, a text file (--corpus, char or word tokenizer), or llm.c tokens.
+  std::string corpus_path;
+  std::string tokenizer = "char";  // char | word
+  int min_count = 1;               // word tokenizer: rarer words become <unk>
+  std::string tokens_path;         // --tokens FILE.bin
+  std::string vocab_path;          // --vocab vocab.txt for --tokens
   int dim = 16;
   int ctx = 8;
   int batch = 32;
@@ -23,7 +30,8 @@ struct RunOptions {
   int log_every = 200;
   double val_fraction = 0.1;
   bool freeze_embedding = false;
-  std::string out_dir;  // empty: write no files
+  GeometryOptions geometry;
+  bool quiet = false;              // no per-log-step lines (experiments)
 };
 
 struct RunOutcome {
@@ -31,10 +39,26 @@ struct RunOutcome {
   ModelShape shape;
   std::string device;  // backend name
   TrainResult result;
+  GeometryReport geometry;
 };
 
-// Validates everything before any work starts (sizes, corpus, device) so bad input fails in one line.
+// Validates options and reads the corpus (split for --ctx); one-line Error on bad input.
 Corpus load_corpus_for(const RunOptions& options);
-RunOutcome run_training(const RunOptions& options, std::ostream& console);
+void check_run_options(const RunOptions& options);
+
+// Optional hooks for variants: a corpus transform (e.g. permuted ids) and an initial-parameter transform,
+// applied after loading and initialization.
+struct RunHooks {
+  std::function<void(Corpus&)> corpus;
+  std::function<void(Params&)> params;
+};
+
+RunOutcome run_training(const RunOptions& options, std::ostream& console, const RunHooks& hooks = {});
+
+// summary.json, metrics.jsonl, exports, pictures and report.md into `dir`; prints one line per output group.
+void write_run_outputs(const RunOptions& options, const RunOutcome& run, const std::string& dir, std::ostream& console);
+
+// The before/after tables printed at the end of `train`.
+void print_geometry_tables(const RunOutcome& run, std::ostream& console);
 
 }  // namespace embgeo

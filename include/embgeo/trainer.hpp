@@ -35,9 +35,12 @@ struct TrainResult {
 // passed so observers can read tensors (the embedding) at that moment.
 using LogObserver = std::function<void(const LogPoint&, Backend&)>;
 
+// Called after every update step with its number; must be cheap (it runs on the hot path).
+using ProgressObserver = std::function<void(std::int64_t step)>;
+
 // Loads the corpus and `initial` parameters into the backend, then trains.
 TrainResult train(Backend& backend, const Corpus& corpus, const Params& initial, const TrainConfig& config,
-                  const LogObserver& observer);
+                  const LogObserver& observer, const ProgressObserver& progress = nullptr);
 
 // Mean loss over `count` consecutive windows from first_window, forward only (parameters untouched).
 double evaluate_loss(Backend& backend, std::int64_t first_window, std::int64_t count);

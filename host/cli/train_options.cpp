@@ -1,0 +1,57 @@
+#include "host/cli/train_options.hpp"
+
+#include "embgeo/error.hpp"
+
+namespace embgeo::cli {
+namespace {
+
+std::vector<std::string> split(const std::string& text, char separator) {
+  std::vector<std::string> parts;
+  std::size_t start = 0;
+  for (std::size_t i = 0; i <= text.size(); ++i)
+    if (i == text.size() || text[i] == separator) {
+      parts.push_back(text.substr(start, i - start));
+      start = i + 1;
+    }
+  return parts;
+}
+
+}  // namespace
+
+void add_run_options(CLI::App& cmd, TrainCliOptions& o) {
+  RunOptions& r = o.run;
+  cmd.add_option("--device", r.device, "auto (GPU 0 if present, else CPU), cpu, or a CUDA device number")
+      ->capture_default_str();
+  cmd.add_option("--corpus", r.corpus_path, "UTF-8 text file to train on");
+  cmd.add_option("--tokenizer", r.tokenizer, "char or word (lower-cased words, punctuation as tokens)")
+      ->capture_default_str();
+  cmd.add_option("--min-count", r.min_count, "word tokenizer: words seen fewer times become <unk>")->capture_default_str();
+  cmd.add_option("--tokens", r.tokens_path, "pre-tokenized llm.c .bin file instead of --corpus");
+  cmd.add_option("--vocab", r.vocab_path, "vocab.txt naming the ids of --tokens (line number = id)");
+  cmd.add_option("--dim", r.dim, "embedding dimension D")->capture_default_str();
+  cmd.add_option("--ctx", r.ctx, "context length C (C ids predict the next)")->capture_default_str();
+  cmd.add_option("--batch", r.batch, "batch rows B")->capture_default_str();
+  cmd.add_option("--steps", r.steps, "training steps")->capture_default_str();
+  cmd.add_option("--lr", r.lr, "learning rate")->capture_default_str();
+  cmd.add_option("--optimizer", r.optimizer, "adam or sgd")->capture_default_str();
+  cmd.add_option("--seed", r.seed, "seed for initialization and batch sampling")->capture_default_str();
+  cmd.add_option("--log-every", r.log_every, "steps between measurements")->capture_default_str();
+  cmd.add_option("--val-fraction", r.val_fraction, "held-out tail of the corpus")->capture_default_str();
+  cmd.add_flag("--freeze-embedding", r.freeze_embedding, "train only the head; E gets no gradient");
+  cmd.add_option("--pairs", o.pairs, "extra token pairs to follow, e.g. a:b,c:t (#id for ids)");
+  cmd.add_option("--neighbors", o.neighbors, "tokens whose nearest neighbours to show, e.g. a,t,#3");
+  cmd.add_option("-k", r.geometry.k, "neighbours per token")->capture_default_str();
+}
+
+void finish_run_options(TrainCliOptions& o) {
+  if (!o.pairs.empty())
+    for (const std::string& item : split(o.pairs, ',')) {
+      const std::size_t colon = item.find(':', 1);  // from 1, so ":" itself can be the first token
+      if (colon == std::string::npos || colon + 1 >= item.size())
+        fail("--pairs wants a:b items separated by commas, got '", item, "'");
+      o.run.geometry.user_pairs.emplace_back(item.substr(0, colon), item.substr(colon + 1));
+    }
+  if (!o.neighbors.empty()) o.run.geometry.neighbor_tokens = split(o.neighbors, ',');
+}
+
+}  // namespace embgeo::cli

@@ -1,0 +1,46 @@
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+
+#include "embgeo/error.hpp"
+#include "embgeo/metrics.hpp"
+
+namespace embgeo::metrics {
+
+std::vector<Neighbor> nearest_neighbors(const std::vector<float>& table, int V, int D, const float* query, int k,
+                                        const std::vector<int>& exclude) {
+  check_matrix(table, V, D, "nearest_neighbors");
+  if (query == nullptr) fail("nearest_neighbors: no query vector");
+  for (int d = 0; d < D; ++d)
+    if (!std::isfinite(query[d])) fail("nearest_neighbors: non-finite query value ", query[d], " at column ", d);
+  if (k < 0) fail("nearest_neighbors: k=", k, " must be non-negative");
+  std::vector<char> skip(V, 0);
+  for (int id : exclude) {
+    if (id < 0 || id >= V) fail("nearest_neighbors: excluded id ", id, " is outside [0, ", V, ")");
+    skip[id] = 1;
+  }
+
+  std::vector<Neighbor> candidates;
+  for (int v = 0; v < V; ++v)
+    if (!skip[v]) candidates.push_back({v, cosine(&table[static_cast<std::size_t>(v) * D], query, D)});
+  const std::size_t keep = std::min(candidates.size(), static_cast<std::size_t>(k));
+  std::partial_sort(candidates.begin(), candidates.begin() + keep, candidates.end(),
+                    [](const Neighbor& x, const Neighbor& y) {
+                      return x.cosine != y.cosine ? x.cosine > y.cosine : x.id < y.id;
+                    });
+  candidates.resize(keep);
+  return candidates;
+}
+
+std::vector<Neighbor> analogy(const std::vector<float>& table, int V, int D, int a, int b, int c, int k) {
+  check_matrix(table, V, D, "analogy");
+  for (int id : {a, b, c})
+    if (id < 0 || id >= V) fail("analogy: id ", id, " is outside [0, ", V, ")");
+  std::vector<float> query(D);  // D
+  for (int d = 0; d < D; ++d)
+    query[d] = table[static_cast<std::size_t>(b) * D + d] - table[static_cast<std::size_t>(a) * D + d] +
+               table[static_cast<std::size_t>(c) * D + d];
+  return nearest_neighbors(table, V, D, query.data(), k, {a, b, c});
+}
+
+}  // namespace embgeo::metrics

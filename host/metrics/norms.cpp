@@ -1,0 +1,18 @@
+#include <cmath>
+#include <cstddef>
+
+#include "embgeo/metrics.hpp"
+
+namespace embgeo::metrics {
+
+std::vector<double> row_norms(const std::vector<float>& table, int V, int D) {
+  check_matrix(table, V, D, "row_norms");
+  std::vector<double> norms(V);  // V
+  for (int v = 0; v < V; ++v) {
+    const float* row = table.data() + static_cast<std::size_t>(v) * D;
+    norms[v] = std::sqrt(dot(row, row, D));
+  }
+  return norms;
+}
+
+}  // namespace embgeo::metrics

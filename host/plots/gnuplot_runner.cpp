@@ -1,0 +1,160 @@
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cctype>
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "host/plots/plot_support.hpp"
+
+extern char** environ;
+
+namespace embgeo {
+namespace plots {
+
+namespace {
+
+bool is_executable_file(const std::string& path) {
+  struct stat info;
+  return ::stat(path.c_str(), &info) == 0 && S_ISREG(info.st_mode) && ::access(path.c_str(), X_OK) == 0;
+}
+
+// The gnuplot to run as an absolute path (the child changes directory before exec), or "" when none.
+std::string find_gnuplot() {
+  const char* configured = std::getenv("EMBGEO_GNUPLOT");
+  const std::string program = configured && *configured ? configured : "gnuplot";
+  if (program.find('/') != std::string::npos)
+    return is_executable_file(program) ? std::filesystem::absolute(program).string() : "";
+  const char* path = std::getenv("PATH");
+  const std::string search = path ? path : "/bin:/usr/bin";  // execvp's default when PATH is unset
+  std::size_t start = 0;
+  while (start <= search.size()) {
+    std::size_t end = search.find(':', start);
+    if (end == std::string::npos) end = search.size();
+    const std::string directory = end > start ? search.substr(start, end - start) : ".";
+    const std::string candidate = directory + "/" + program;
+    if (is_executable_file(candidate)) return std::filesystem::absolute(candidate).string();
+    start = end + 1;
+  }
+  return "";
+}
+
+std::string shell_quote(const std::string& text) {
+  bool plain = !text.empty();
+  for (char c : text) plain = plain && (std::isalnum(static_cast<unsigned char>(c)) || std::strchr("_./-+:=,", c));
+  if (plain) return text;
+  std::string out = "'";
+  for (char c : text) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
+struct Outcome {
+  bool ok = false;
+  std::string error;  // one line when !ok
+};
+
+// gnuplot's last non-empty output line is the error itself ("file" line N: message); earlier lines echo
+// the offending command and a caret.
+std::string last_line(const std::string& output) {
+  std::size_t end = output.find_last_not_of(" \t\r\n");
+  if (end == std::string::npos) return "";
+  const std::size_t start = output.find_last_of('\n', end);
+  return output.substr(start == std::string::npos ? 0 : start + 1, end - (start == std::string::npos ? 0 : start + 1) + 1);
+}
+
+// Runs argv[0] in `dir` with stdin from /dev/null and stdout+stderr captured. posix_spawn rather than
+// fork: the caller may be a large multi-threaded CUDA process.
+Outcome run_in(const std::string& dir, const std::vector<std::string>& args) {
+  Outcome outcome;
+  int pipe_fds[2];
+  if (::pipe2(pipe_fds, O_CLOEXEC) != 0) return {false, std::string("cannot create a pipe: ") + std::strerror(errno)};
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_adddup2(&actions, pipe_fds[1], 1);
+  posix_spawn_file_actions_adddup2(&actions, pipe_fds[1], 2);
+  posix_spawn_file_actions_addchdir_np(&actions, dir.c_str());
+  std::vector<char*> argv;
+  for (const std::string& arg : args) argv.push_back(const_cast<char*>(arg.c_str()));
+  argv.push_back(nullptr);
+  pid_t pid = 0;
+  const int spawn_error = ::posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  ::close(pipe_fds[1]);
+  if (spawn_error != 0) {
+    ::close(pipe_fds[0]);
+    return {false, "cannot run " + args[0] + " in " + dir + ": " + std::strerror(spawn_error)};
+  }
+  std::string output;
+  char buffer[4096];
+  for (;;) {
+    const ssize_t got = ::read(pipe_fds[0], buffer, sizeof buffer);
+    if (got > 0) {
+      output.append(buffer, static_cast<std::size_t>(got));
+      if (output.size() > 65536) output.erase(0, output.size() - 65536);  // only the end matters
+    } else if (got == 0 || errno != EINTR) {
+      break;
+    }
+  }
+  ::close(pipe_fds[0]);
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return {true, ""};
+  const std::string how = WIFEXITED(status) ? "exit status " + std::to_string(WEXITSTATUS(status))
+                                            : "killed by signal " + std::to_string(WTERMSIG(status));
+  const std::string message = last_line(output);
+  return {false, message.empty() ? how : message + " (" + how + ")"};
+}
+
+bool is_nonempty_file(const std::string& path) {
+  struct stat info;
+  return ::stat(path.c_str(), &info) == 0 && S_ISREG(info.st_mode) && info.st_size > 0;
+}
+
+}  // namespace
+
+bool gnuplot_available() { return !find_gnuplot().empty(); }
+
+namespace detail {
+
+std::string join_path(const std::string& dir, const std::string& file) {
+  return dir.empty() ? file : dir.back() == '/' ? dir + file : dir + "/" + file;
+}
+
+PlotResult render(const std::string& dir, const std::string& script, const std::string& output) {
+  PlotResult result;
+  result.path = join_path(dir, output);
+  const std::string gnuplot = find_gnuplot();
+  if (gnuplot.empty()) {
+    result.note = "gnuplot not found: wrote " + script + "; render with `cd " + shell_quote(dir.empty() ? "." : dir) +
+                  " && gnuplot " + script + "`";
+    return result;
+  }
+  const std::string temporary = output + ".tmp";
+  const std::string temporary_path = join_path(dir, temporary);
+  // -d skips the user's ~/.gnuplot, so the picture depends on the script alone.
+  Outcome outcome = run_in(dir.empty() ? "." : dir, {gnuplot, "-d", "-e", "outfile=" + quote(temporary), script});
+  if (outcome.ok && !is_nonempty_file(temporary_path)) outcome = {false, "it wrote no " + temporary};
+  if (outcome.ok && std::rename(temporary_path.c_str(), result.path.c_str()) != 0)
+    outcome = {false, "cannot rename " + temporary + ": " + std::strerror(errno)};
+  if (!outcome.ok) {
+    std::remove(temporary_path.c_str());
+    result.note = "gnuplot failed on " + join_path(dir, script) + ": " + outcome.error;
+    return result;
+  }
+  result.rendered = true;
+  return result;
+}
+
+}  // namespace detail
+}  // namespace plots
+}  // namespace embgeo
