@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cmath>
 #include <cstring>
@@ -99,6 +100,19 @@ void split_corpus(Corpus& corpus, double val_fraction, int C) {
     fail(corpus.name, " has ", n, " tokens; with --ctx ", C, " and --val-fraction ", val_fraction,
          " it needs at least ", minimum);
   }
+}
+
+int token_id(const std::vector<std::string>& tokens, const std::string& token) {
+  const auto V = static_cast<long long>(tokens.size());
+  if (token.size() > 1 && token[0] == '#' &&
+      std::all_of(token.begin() + 1, token.end(), [](unsigned char c) { return std::isdigit(c); })) {
+    const long long id = token.size() < 12 ? std::stoll(token.substr(1)) : -1;
+    if (id < 0 || id >= V) fail("token ", token, " is outside the vocabulary [0, ", V, ")");
+    return static_cast<int>(id);
+  }
+  const auto it = std::find(tokens.begin(), tokens.end(), token);
+  if (it == tokens.end()) fail("token '", token, "' is not in the vocabulary (give #id for a row by number)");
+  return static_cast<int>(it - tokens.begin());
 }
 
 void check_token_ids(const std::vector<std::int32_t>& ids, int V, const char* what) {

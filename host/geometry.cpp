@@ -1,7 +1,6 @@
 #include "embgeo/geometry.hpp"
 
 #include <algorithm>
-#include <cctype>
 
 #include "embgeo/error.hpp"
 
@@ -25,18 +24,6 @@ std::vector<float> gather_rows(const std::vector<float>& table, const std::vecto
 
 }  // namespace
 
-int GeometryRecorder::token_id(const Vocabulary& vocab, const std::string& token) {
-  if (token.size() > 1 && token[0] == '#' &&
-      std::all_of(token.begin() + 1, token.end(), [](unsigned char ch) { return std::isdigit(ch); })) {
-    const long id = token.size() < 11 ? std::stol(token.substr(1)) : -1;
-    if (id < 0 || id >= vocab.size()) fail("token ", token, " is outside the vocabulary [0, ", vocab.size(), ")");
-    return static_cast<int>(id);
-  }
-  const auto it = std::find(vocab.tokens.begin(), vocab.tokens.end(), token);
-  if (it == vocab.tokens.end()) fail("token '", token, "' is not in the vocabulary (use #id for an id)");
-  return static_cast<int>(it - vocab.tokens.begin());
-}
-
 GeometryRecorder::GeometryRecorder(const Corpus& corpus, const ModelShape& shape, const GeometryOptions& options)
     : corpus_(corpus), shape_(shape), options_(options) {
   const std::vector<std::int32_t> train_ids(corpus.ids.begin(), corpus.ids.begin() + corpus.train_tokens);
@@ -45,7 +32,7 @@ GeometryRecorder::GeometryRecorder(const Corpus& corpus, const ModelShape& shape
   for (const metrics::TokenPair& p : sets.cooccurring) pairs_.push_back({"co-occurring", p.a, p.b, p.cooccurrences});
   for (const metrics::TokenPair& p : sets.never) pairs_.push_back({"never", p.a, p.b, p.cooccurrences});
   for (const auto& [a, b] : options.user_pairs) {
-    const int ia = token_id(corpus.vocab, a), ib = token_id(corpus.vocab, b);
+    const int ia = token_id(corpus.vocab.tokens, a), ib = token_id(corpus.vocab.tokens, b);
     pairs_.push_back({"user", ia, ib, cooccurrence_.count(ia, ib)});
   }
 
@@ -54,7 +41,7 @@ GeometryRecorder::GeometryRecorder(const Corpus& corpus, const ModelShape& shape
     queries_.assign(by_frequency.begin(),
                     by_frequency.begin() + std::min<std::size_t>(by_frequency.size(), options.neighbor_queries));
   } else {
-    for (const std::string& t : options.neighbor_tokens) queries_.push_back(token_id(corpus.vocab, t));
+    for (const std::string& t : options.neighbor_tokens) queries_.push_back(token_id(corpus.vocab.tokens, t));
   }
   // Small vocabularies are drawn whole, in id order; large ones by their most frequent tokens.
   if (shape.V <= options.max_drawn_tokens) {

@@ -61,4 +61,10 @@ std::string signed_fixed(double value, int precision) {
   return buffer;
 }
 
+std::string scientific(double value) {
+  char buffer[64];
+  std::snprintf(buffer, sizeof buffer, "%.1e", value);
+  return buffer;
+}
+
 }  // namespace embgeo

@@ -21,5 +21,6 @@ class TextTable {
 
 std::string fixed(double value, int precision);           // "0.123"
 std::string signed_fixed(double value, int precision);    // "+0.123" / "-0.123"
+std::string scientific(double value);                      // "1.2e-07"
 
 }  // namespace embgeo

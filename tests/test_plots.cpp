@@ -149,8 +149,8 @@ TEST(PlotLabels, ShowsWhitespaceAndControlCharactersVisibly) {
 
 TEST(PlotLabels, KeepsValidUtf8AndEscapesBrokenBytes) {
   EXPECT_EQ(plots::display_label("é→😀"), "é→😀");
-  EXPECT_EQ(plots::display_label("\xe2\x80"), "\\xE2\\x80");     // a multi-byte character cut short
-  EXPECT_EQ(plots::display_label("\xc0\xaf"), "\\xC0\\xAF");     // overlong '/'
+  EXPECT_EQ(plots::display_label("\xe2\x80"), "\\xE2\\x80");           // a multi-byte character cut short
+  EXPECT_EQ(plots::display_label("\xc0\xaf"), "\\xC0\\xAF");           // overlong '/'
   EXPECT_EQ(plots::display_label("\xed\xa0\x80"), "\\xED\\xA0\\x80");  // a UTF-16 surrogate
 }
 
@@ -221,9 +221,9 @@ TEST(PlotLoss, RejectsMismatchedSizes) {
 TEST(PlotPca, WritesBothPanelsWithTokenLabelsAndExplainedVariance) {
   TempDir dir;
   const double before_explained[2] = {0.142, 0.118}, after_explained[2] = {0.61, 0.23};
-  const PlotResult result = plots::plot_pca_pair(dir.path(), "pca", kTokens, ramp_coords(kTokens.size(), 1),
-                                                 before_explained, ramp_coords(kTokens.size(), 3), after_explained,
-                                                 "title with \"quotes\" and 100%");
+  const PlotResult result =
+      plots::plot_pca_pair(dir.path(), "pca", kTokens, ramp_coords(kTokens.size(), 1), before_explained,
+                           ramp_coords(kTokens.size(), 3), after_explained, "title with \"quotes\" and 100%");
   EXPECT_EQ(result.path, dir.file("pca.png"));
   const std::string data = read_text(dir.file("pca.dat"));
   EXPECT_EQ(data_rows(data), 2 * static_cast<int>(kTokens.size()));
@@ -236,9 +236,22 @@ TEST(PlotPca, WritesBothPanelsWithTokenLabelsAndExplainedVariance) {
   EXPECT_EQ(occurrences(script, "set label 2 \"\\\\n\""), 2);  // the label \n, backslash escaped
   EXPECT_EQ(occurrences(script, "set label 5 \"\\\"\""), 2);
   EXPECT_EQ(occurrences(script, "\nplot "), 2);
+  EXPECT_NE(script.find("set title \"before\" font"), std::string::npos);
+  EXPECT_NE(script.find("set title \"after\" font"), std::string::npos);
 
   if (!plots::gnuplot_available()) GTEST_SKIP() << "gnuplot not installed: rendering not checked";
   expect_image(result, kPng);
+}
+
+TEST(PlotPca, TakesOtherPanelTitles) {
+  TempDir dir;
+  const double explained[2] = {0.5, 0.25};
+  const std::vector<double> coords = {0, 1, 2, 3};
+  plots::plot_pca_pair(dir.path(), "arms", {"a", "b"}, coords, explained, coords, explained, "",
+                       {"baseline", "frozen"});
+  const std::string script = read_text(dir.file("arms.gp"));
+  EXPECT_NE(script.find("set title \"baseline\" font"), std::string::npos);
+  EXPECT_NE(script.find("set title \"frozen\" font"), std::string::npos);
 }
 
 TEST(PlotPca, RejectsBadInput) {
@@ -273,7 +286,7 @@ TEST(PlotHeatmap, WritesTheMatrixAndTokenTics) {
   EXPECT_NE(script.find("set cbrange [-1:1]"), std::string::npos);
   EXPECT_NE(script.find("set xtics (\"␣\" 0, \"\\\\n\" 1, \"a\" 2"), std::string::npos) << script;
   EXPECT_NE(script.find("\"%%\" 7"), std::string::npos);  // tic labels are formats: % doubled
-  EXPECT_NE(script.find("'cosine_before.dat' matrix with image"), std::string::npos);
+  EXPECT_NE(script.find("\"cosine_before.dat\" matrix with image"), std::string::npos);
 
   if (!plots::gnuplot_available()) GTEST_SKIP() << "gnuplot not installed: rendering not checked";
   expect_image(result, kPng);
@@ -348,8 +361,8 @@ TEST(PlotLines, WritesOneBlockPerSeriesWithReadableLogTics) {
   TempDir dir;
   const std::vector<plots::Series> series = {{"seed 0", {1, 2, 4, 8}, {3.0, 2.6, 2.3, 2.1}},
                                              {"seed 1 (lr=1e-3, 50%_x)", {1, 2, 4, 8}, {3.1, 2.7, 2.4, 2.2}}};
-  const PlotResult result =
-      plots::plot_lines(dir.path(), "loss_vs_dim", series, "loss vs D", "embedding dimension D", "val loss", true, true);
+  const PlotResult result = plots::plot_lines(dir.path(), "loss_vs_dim", series, "loss vs D", "embedding dimension D",
+                                              "val loss", true, true);
   EXPECT_EQ(result.path, dir.file("loss_vs_dim.png"));
   const std::string data = read_text(dir.file("loss_vs_dim.dat"));
   EXPECT_EQ(data_blocks(data), 2);
@@ -357,7 +370,7 @@ TEST(PlotLines, WritesOneBlockPerSeriesWithReadableLogTics) {
   const std::string script = read_text(dir.file("loss_vs_dim.gp"));
   EXPECT_NE(script.find("title \"seed 1 (lr=1e-3, 50%_x)\""), std::string::npos);
   EXPECT_NE(script.find("set logscale y"), std::string::npos);
-  EXPECT_NE(script.find("set ytics (2, 3)"), std::string::npos) << script;  // not just the decades
+  EXPECT_NE(script.find("set ytics (2.2, 2.4, 2.6, 2.8, 3, 3.2)"), std::string::npos) << script;  // not decades
   EXPECT_NE(script.find("set xtics (1, 2, 5)"), std::string::npos) << script;
   EXPECT_THROW(plots::plot_lines(dir.path(), "l", {{"zero", {0, 1}, {1, 1}}}, "", "", "", true, false), Error);
   EXPECT_THROW(plots::plot_lines(dir.path(), "l", {{"ragged", {1, 2}, {1}}}, "", "", "", false, false), Error);
@@ -411,7 +424,8 @@ TEST(PlotRendering, AFailingGnuplotLeavesNoPartialImageAndReportsOneLine) {
   const std::string out = dir.file("out");
   const PlotResult result = plots::plot_loss(out, {1, 2}, {2.0, 1.0}, {}, "t");
   EXPECT_FALSE(result.rendered);
-  EXPECT_EQ(result.note, "gnuplot failed on " + out + "/loss.gp: \"loss.gp\" line 9: simulated failure (exit status 1)");
+  EXPECT_EQ(result.note,
+            "gnuplot failed on " + out + "/loss.gp: \"loss.gp\" line 9: simulated failure (exit status 1)");
   EXPECT_FALSE(exists(out + "/loss.png"));
   EXPECT_FALSE(exists(out + "/loss.png.tmp"));
 }

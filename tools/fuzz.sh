@@ -26,28 +26,32 @@ for source in host/formats/*.cpp host/atomic_file.cpp; do
   objects+=("$object")
 done
 
-le64() {  # n → 8 little-endian bytes
-  local n=$1 i
-  for i in 0 1 2 3 4 5 6 7; do printf "\\x$(printf %02x $(((n >> (8 * i)) & 255)))"; done
+le() {  # value width → `width` little-endian bytes
+  local value=$1 width=$2 i
+  for ((i = 0; i < width; i++)); do printf "\\x$(printf %02x $(((value >> (8 * i)) & 255)))"; done
 }
 
 seed() {  # target corpus_dir: one valid file to start from
   case "$1" in
     safetensors)
-      local header='{"__metadata__":{"k":"v"},"e":{"dtype":"F16","shape":[2,2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[1],"data_offsets":[8,12]}}'
-      { le64 ${#header}; printf '%s' "$header"; printf '\x00\x3c\x00\xc0\x55\x35\xff\x7b\x00\x00\x80\x3f'; } >"$2/seed"
-      printf '"dtype"\n"shape"\n"data_offsets"\n"__metadata__"\n"F32"\n"F16"\n"BF16"\n"F64"\n"I32"\n"F4"\n' >"$out/safetensors.dict"
+      local header='{"__metadata__":{"k":"v"},"e":{"dtype":"F16","shape":[2,2],"data_offsets":[0,8]},'
+      header+='"b":{"dtype":"F32","shape":[1],"data_offsets":[8,12]}}'
+      { le ${#header} 8; printf '%s' "$header"
+        printf '\x00\x3c\x00\xc0\x55\x35\xff\x7b\x00\x00\x80\x3f'; } >"$2/seed"  # F16 1 -2 0.333 65504, F32 1
       ;;
     npy)
       local dict="{'descr': '<f4', 'fortran_order': False, 'shape': (2, 1), }"
-      { printf '\x93NUMPY\x01\x00'; printf "\\x$(printf %02x $((${#dict} + 1)))\\x00"; printf '%s\n' "$dict";
-        printf '\x00\x00\x80\x3f\x00\x00\x00\xc0'; } >"$2/seed"
+      { printf '\x93NUMPY\x01\x00'; le $((${#dict} + 1)) 2; printf '%s\n' "$dict"
+        printf '\x00\x00\x80\x3f\x00\x00\x00\xc0'; } >"$2/seed"  # [[1], [-2]]
       ;;
     vec)
-      printf '3 2\nthe 0.1 -2\n\\s 1e-45 inf\n\\e\\x00\\\\ 3 nan\n' >"$2/seed"
+      printf '4 2\nthe 0.1 -2\n\\s 1e-45 inf\n\\e 3 nan\n\\x00\\\\ -0 1\n' >"$2/seed"
       ;;
   esac
 }
+
+# Header words libFuzzer would take long to guess byte by byte.
+printf '"%s"\n' dtype shape data_offsets __metadata__ F32 F16 BF16 F64 I32 F4 >"$out/safetensors.dict"
 
 failed=()
 for target in "${targets[@]}"; do
@@ -65,7 +69,8 @@ for target in "${targets[@]}"; do
     tail -n 40 "$dir/log.txt"
     failed+=("$target")
   else
-    grep -E '^(stat::number_of_executed_units|stat::peak_rss_mb|#[0-9]+.*DONE)' "$dir/log.txt" || tail -n 3 "$dir/log.txt"
+    grep -E '^(#[0-9]+.*DONE|stat::number_of_executed_units|stat::peak_rss_mb)' "$dir/log.txt" ||
+      tail -n 3 "$dir/log.txt"
   fi
 done
 

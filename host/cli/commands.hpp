@@ -10,5 +10,7 @@ using Action = std::function<int()>;  // returns the exit code
 
 void add_train_command(CLI::App& app, Action& action);
 void add_verify_command(CLI::App& app, Action& action);
+void add_experiment_command(CLI::App& app, Action& action);
+void add_inspect_command(CLI::App& app, Action& action);  // and `params`
 
 }  // namespace embgeo::cli

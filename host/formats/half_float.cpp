@@ -25,7 +25,7 @@ float f16_to_float(std::uint16_t bits) {
   const std::uint32_t sign = static_cast<std::uint32_t>(bits & 0x8000u) << 16;
   const std::uint32_t exponent = (bits >> 10) & 0x1Fu;
   const std::uint32_t mantissa = bits & 0x3FFu;
-  if (exponent == 0x1F) return bits_float(sign | 0x7F800000u | (mantissa << 13));  // inf, NaN with payload
+  if (exponent == 0x1F) return bits_float(sign | 0x7F800000u | (mantissa << 13));            // inf, NaN with payload
   if (exponent != 0) return bits_float(sign | ((exponent + 112) << 23) | (mantissa << 13));  // rebias 15 → 127
   // Zero or subnormal: mantissa × 2^-24, exact in float32.
   const float magnitude = static_cast<float>(mantissa) * 0x1p-24f;

@@ -30,7 +30,8 @@ FloatMatrix matrix_for_shape(const std::vector<std::int64_t>& shape, const std::
   } else if (shape.size() == 2) {
     m.rows = shape[0], m.cols = shape[1];
   } else {
-    fail(label, ": shape ", shape_text(shape), " has rank ", shape.size(), "; only 1-D and 2-D arrays load as a matrix");
+    fail(label, ": shape ", shape_text(shape), " has rank ", shape.size(),
+         "; only 1-D and 2-D arrays load as a matrix");
   }
   return m;
 }

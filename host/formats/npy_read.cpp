@@ -9,6 +9,7 @@
 #include "host/formats/byte_cursor.hpp"
 #include "host/formats/float_decode.hpp"
 #include "host/formats/matrix_shape.hpp"
+#include "host/formats/printable.hpp"
 
 namespace embgeo::formats {
 namespace {
@@ -37,7 +38,7 @@ class HeaderParser {
       } else if (key == "shape" && !seen_shape) {
         header.shape = int_tuple(), seen_shape = true;
       } else {
-        error("unexpected or repeated key '" + key + "'");
+        error("unexpected or repeated key '" + detail::printable(key) + "'");
       }
       if (!consume(',')) {
         expect('}');
@@ -134,8 +135,9 @@ detail::FloatType element_type(const std::string& descr, const std::string& labe
   if (descr == "<f4") return detail::FloatType::f32;
   if (descr == "<f2") return detail::FloatType::f16;
   if (descr == "<f8") return detail::FloatType::f64;
-  if (!descr.empty() && descr[0] == '>') fail(label, ": big-endian dtype '", descr, "' is not supported");
-  fail(label, ": unsupported dtype '", descr, "' (expected '<f4', '<f2' or '<f8')");
+  if (!descr.empty() && descr[0] == '>')
+    fail(label, ": big-endian dtype '", detail::printable(descr), "' is not supported");
+  fail(label, ": unsupported dtype '", detail::printable(descr), "' (expected '<f4', '<f2' or '<f8')");
 }
 
 }  // namespace

@@ -1,15 +1,15 @@
 // safetensors reader: validates the header the way the Rust reference does (huggingface/safetensors
 // `SafeTensors::read_metadata`), with messages that say which tensor and which bytes are wrong.
 #include <algorithm>
-#include <set>
-
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "embgeo/error.hpp"
 #include "embgeo/formats.hpp"
 #include "host/formats/byte_cursor.hpp"
 #include "host/formats/float_decode.hpp"
 #include "host/formats/matrix_shape.hpp"
+#include "host/formats/printable.hpp"
 
 namespace embgeo::formats {
 namespace {
@@ -26,10 +26,13 @@ struct Dtype {
 };
 
 constexpr Dtype kDtypes[] = {
-    {"BOOL", 8}, {"U8", 8},   {"I8", 8},   {"F8_E5M2", 8}, {"F8_E4M3", 8}, {"F8_E8M0", 8}, {"I16", 16},
+    {"BOOL", 8}, {"U8", 8},   {"I8", 8},    {"F8_E5M2", 8}, {"F8_E4M3", 8}, {"F8_E8M0", 8}, {"I16", 16},
     {"U16", 16}, {"F16", 16}, {"BF16", 16}, {"I32", 32},    {"U32", 32},    {"F32", 32},    {"C64", 64},
-    {"F64", 64}, {"I64", 64}, {"U64", 64}, {"F4", 4},      {"F6_E2M3", 6}, {"F6_E3M2", 6},
+    {"F64", 64}, {"I64", 64}, {"U64", 64},  {"F4", 4},      {"F6_E2M3", 6}, {"F6_E3M2", 6},
 };
+
+// "tensor 'name'", for messages; names come from the file, so they are quoted safely.
+std::string tensor_text(const std::string& name) { return "tensor '" + detail::printable(name) + "'"; }
 
 unsigned dtype_bits(const std::string& name) {
   for (const Dtype& dtype : kDtypes)
@@ -45,36 +48,37 @@ json parse_header_json(const char* text, std::size_t size, const std::string& la
     if (event == json::parse_event_t::object_start) open_objects.emplace_back();
     if (event == json::parse_event_t::object_end) open_objects.pop_back();
     if (event == json::parse_event_t::key && !open_objects.back().insert(parsed.get<std::string>()).second)
-      fail(label, ": header repeats the key \"", parsed.get<std::string>(), "\"");
+      fail(label, ": header repeats the key \"", detail::printable(parsed.get<std::string>()), "\"");
     return true;
   };
   try {
     return json::parse(text, text + size, check_keys);
   } catch (const json::exception& e) {
-    fail(label, ": header is not valid JSON: ", e.what());
+    fail(label, ": header is not valid JSON: ", detail::printable(e.what(), 300));
   }
 }
 
 std::uint64_t non_negative_integer(const json& value, const std::string& label, const std::string& what) {
-  if (!value.is_number_unsigned()) fail(label, ": ", what, " must be a non-negative integer, got ", value.dump());
+  if (!value.is_number_unsigned())
+    fail(label, ": ", what, " must be a non-negative integer, got ", detail::printable(value.dump()));
   return value.get<std::uint64_t>();
 }
 
 TensorInfo parse_tensor_info(const std::string& name, const json& entry, const std::string& label) {
-  const std::string where = "tensor '" + name + "'";
-  if (!entry.is_object()) fail(label, ": ", where, " must be an object, got ", entry.dump());
+  const std::string where = tensor_text(name);
+  if (!entry.is_object()) fail(label, ": ", where, " must be an object, got ", detail::printable(entry.dump()));
   for (const char* field : {"dtype", "shape", "data_offsets"})
     if (!entry.contains(field)) fail(label, ": ", where, " has no \"", field, "\"");
 
   TensorInfo info;
   info.name = name;
   const json& dtype = entry["dtype"];
-  if (!dtype.is_string()) fail(label, ": ", where, " dtype must be a string, got ", dtype.dump());
+  if (!dtype.is_string()) fail(label, ": ", where, " dtype must be a string, got ", detail::printable(dtype.dump()));
   info.dtype = dtype.get<std::string>();
-  if (dtype_bits(info.dtype) == 0) fail(label, ": ", where, " has unknown dtype '", info.dtype, "'");
+  if (dtype_bits(info.dtype) == 0) fail(label, ": ", where, " has unknown dtype '", detail::printable(info.dtype), "'");
 
   const json& shape = entry["shape"];
-  if (!shape.is_array()) fail(label, ": ", where, " shape must be an array, got ", shape.dump());
+  if (!shape.is_array()) fail(label, ": ", where, " shape must be an array, got ", detail::printable(shape.dump()));
   for (const json& dim : shape) {
     const std::uint64_t value = non_negative_integer(dim, label, where + " shape entry");
     if (value > static_cast<std::uint64_t>(INT64_MAX)) fail(label, ": ", where, " dimension ", value, " is too large");
@@ -83,7 +87,7 @@ TensorInfo parse_tensor_info(const std::string& name, const json& entry, const s
 
   const json& offsets = entry["data_offsets"];
   if (!offsets.is_array() || offsets.size() != 2)
-    fail(label, ": ", where, " data_offsets must be [begin, end], got ", offsets.dump());
+    fail(label, ": ", where, " data_offsets must be [begin, end], got ", detail::printable(offsets.dump()));
   info.begin = non_negative_integer(offsets[0], label, where + " data_offsets begin");
   info.end = non_negative_integer(offsets[1], label, where + " data_offsets end");
   return info;
@@ -95,7 +99,7 @@ std::string offsets_text(const TensorInfo& t) {
 
 // Each tensor's offsets lie inside the data section and span exactly numel × dtype size bytes.
 void check_tensor_extent(const TensorInfo& t, std::uint64_t data_size, const std::string& label) {
-  const std::string where = "tensor '" + t.name + "'";
+  const std::string where = tensor_text(t.name);
   if (t.end < t.begin) fail(label, ": ", where, " data_offsets ", offsets_text(t), " end before they begin");
   if (t.end > data_size)
     fail(label, ": ", where, " data_offsets ", offsets_text(t), " exceed the data section of ", data_size, " bytes");
@@ -113,11 +117,11 @@ void check_coverage(const std::vector<TensorInfo>& sorted, std::uint64_t data_si
   const TensorInfo* previous = nullptr;
   for (const TensorInfo& t : sorted) {
     if (t.begin < covered)
-      fail(label, ": tensor '", t.name, "' data_offsets ", offsets_text(t), " overlap tensor '", previous->name,
-           "' ", offsets_text(*previous));
+      fail(label, ": ", tensor_text(t.name), " data_offsets ", offsets_text(t), " overlap ",
+           tensor_text(previous->name), " ", offsets_text(*previous));
     if (t.begin > covered)
-      fail(label, ": gap in the data section: bytes [", covered, ", ", t.begin, ") before tensor '", t.name,
-           "' belong to no tensor");
+      fail(label, ": gap in the data section: bytes [", covered, ", ", t.begin, ") before ", tensor_text(t.name),
+           " belong to no tensor");
     covered = t.end;
     previous = &t;
   }
@@ -130,14 +134,14 @@ detail::FloatType loadable_type(const TensorInfo& t, const std::string& label) {
   if (t.dtype == "F16") return detail::FloatType::f16;
   if (t.dtype == "BF16") return detail::FloatType::bf16;
   if (t.dtype == "F64") return detail::FloatType::f64;
-  fail(label, ": tensor '", t.name, "' has dtype ", t.dtype, "; only F32, F16, BF16 and F64 load as floats");
+  fail(label, ": ", tensor_text(t.name), " has dtype ", t.dtype, "; only F32, F16, BF16 and F64 load as floats");
 }
 
 std::string available_names(const SafetensorsHeader& header) {
   constexpr std::size_t kListed = 20;  // keeps the message one readable line for large checkpoints
   std::string names;
   for (std::size_t i = 0; i < header.tensors.size() && i < kListed; ++i)
-    names += (i ? ", " : "") + header.tensors[i].name;
+    names += (i ? ", " : "") + detail::printable(header.tensors[i].name);
   if (header.tensors.size() > kListed) names += ", and " + std::to_string(header.tensors.size() - kListed) + " more";
   return names.empty() ? "none" : names;
 }
@@ -160,10 +164,10 @@ SafetensorsHeader parse_safetensors(const std::uint8_t* bytes, std::size_t size,
   const std::uint64_t data_size = cursor.remaining();
   for (const auto& [key, value] : root.items()) {
     if (key == "__metadata__") {
-      if (!value.is_object()) fail(label, ": __metadata__ must be an object, got ", value.dump());
+      if (!value.is_object()) fail(label, ": __metadata__ must be an object, got ", detail::printable(value.dump()));
       for (const auto& [meta_key, meta_value] : value.items()) {
         if (!meta_value.is_string())
-          fail(label, ": __metadata__ value of '", meta_key, "' must be a string, got ", meta_value.dump());
+          fail(label, ": __metadata__ value of '", detail::printable(meta_key), "' must be a string");
         header.metadata[meta_key] = meta_value.get<std::string>();
       }
       continue;
@@ -180,19 +184,19 @@ SafetensorsHeader parse_safetensors(const std::uint8_t* bytes, std::size_t size,
 
 FloatMatrix load_safetensors_tensor(const std::uint8_t* bytes, std::size_t size, const SafetensorsHeader& header,
                                     const std::string& name, const std::string& label) {
-  const auto found = std::find_if(header.tensors.begin(), header.tensors.end(),
-                                  [&](const TensorInfo& t) { return t.name == name; });
+  const auto found =
+      std::find_if(header.tensors.begin(), header.tensors.end(), [&](const TensorInfo& t) { return t.name == name; });
   if (found == header.tensors.end())
-    fail(label, ": no tensor named '", name, "'; available: ", available_names(header));
+    fail(label, ": no tensor named '", detail::printable(name), "'; available: ", available_names(header));
   const TensorInfo& t = *found;
   const detail::FloatType type = loadable_type(t, label);
-  FloatMatrix m = detail::matrix_for_shape(t.shape, label + ": tensor '" + name + "'");
+  FloatMatrix m = detail::matrix_for_shape(t.shape, label + ": " + tensor_text(name));
   const std::uint64_t count = detail::element_count(t.shape, label);
   // The header may not come from these bytes, so the extent is checked again before reading.
   const std::uint64_t width = static_cast<std::uint64_t>(detail::float_type_size(type));
   if (header.data_start > size || t.end > size - header.data_start || t.begin > t.end ||
       t.end - t.begin != detail::checked_mul(count, width, label, "tensor size"))
-    fail(label, ": tensor '", name, "' data_offsets ", offsets_text(t), " do not fit these ", size, " bytes");
+    fail(label, ": ", tensor_text(name), " data_offsets ", offsets_text(t), " do not fit these ", size, " bytes");
   m.values = detail::decode_floats(bytes + header.data_start + t.begin, count, type);
   return m;
 }

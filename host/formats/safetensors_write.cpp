@@ -20,9 +20,10 @@ void write_safetensors(const std::string& path, const std::vector<std::pair<std:
     if (header.contains(name)) fail(path, ": tensor name '", name, "' appears twice");
     detail::check_matrix(m, path + ": tensor '" + name + "'");
     const std::uint64_t bytes = 4 * static_cast<std::uint64_t>(m.values.size());
-    header[name] = {{"dtype", "F32"},
-                    {"shape", m.is_vector ? std::vector<std::int64_t>{m.rows} : std::vector<std::int64_t>{m.rows, m.cols}},
-                    {"data_offsets", {offset, offset + bytes}}};
+    header[name] = {
+        {"dtype", "F32"},
+        {"shape", m.is_vector ? std::vector<std::int64_t>{m.rows} : std::vector<std::int64_t>{m.rows, m.cols}},
+        {"data_offsets", {offset, offset + bytes}}};
     offset += bytes;
   }
   std::string text;

@@ -27,9 +27,4 @@ std::string unescape_token_at(std::string_view text, const std::string& label, s
   }
 }
 
-std::string printable(std::string_view text) {
-  constexpr std::size_t kShown = 32;
-  return escape_token(std::string(text.substr(0, kShown))) + (text.size() > kShown ? "..." : "");
-}
-
 }  // namespace embgeo::formats::detail

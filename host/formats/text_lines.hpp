@@ -10,8 +10,7 @@ namespace embgeo::formats::detail {
 
 class LineReader {
  public:
-  LineReader(const std::uint8_t* bytes, std::size_t size)
-      : rest_(reinterpret_cast<const char*>(bytes), size) {}
+  LineReader(const std::uint8_t* bytes, std::size_t size) : rest_(reinterpret_cast<const char*>(bytes), size) {}
 
   // The next line without its '\n'; false at the end. A final line without '\n' is still a line, but a
   // file ending in '\n' has no empty line after it.
@@ -29,8 +28,5 @@ std::string_view trim_trailing_space(std::string_view line);
 
 // unescape_token, with an error that names the file and line.
 std::string unescape_token_at(std::string_view text, const std::string& label, std::size_t line_number);
-
-// At most the first 32 bytes of `text`, escaped so a message quoting it stays one printable line.
-std::string printable(std::string_view text);
 
 }  // namespace embgeo::formats::detail

@@ -2,6 +2,7 @@
 // so vocab.txt, .vec and metadata.tsv lines stay one token per field whatever the tokenizer produced.
 #include "embgeo/error.hpp"
 #include "embgeo/formats.hpp"
+#include "host/formats/printable.hpp"
 
 namespace embgeo::formats {
 namespace {
@@ -34,6 +35,10 @@ std::size_t utf8_sequence_length(const std::string& text, std::size_t i) {
   for (std::size_t k = 2; k < length; ++k)
     if (byte(k) < 0x80 || byte(k) > 0xBF) return 0;
   return length;
+}
+
+[[noreturn]] void malformed(const std::string& text, const std::string& problem) {
+  fail("malformed token escape in '", detail::printable(text), "': ", problem);
 }
 
 int hex_value(char c) {
@@ -88,7 +93,7 @@ std::string unescape_token(const std::string& text) {
       out += text[i];
       continue;
     }
-    if (i + 1 == text.size()) fail("malformed token escape in '", text, "': trailing backslash");
+    if (i + 1 == text.size()) malformed(text, "trailing backslash");
     const char kind = text[++i];
     switch (kind) {
       case '\\': out += '\\'; break;
@@ -99,13 +104,13 @@ std::string unescape_token(const std::string& text) {
       case 'x': {
         const int high = i + 2 < text.size() ? hex_value(text[i + 1]) : -1;
         const int low = i + 2 < text.size() ? hex_value(text[i + 2]) : -1;
-        if (high < 0 || low < 0) fail("malformed token escape in '", text, "': \\x needs two hex digits");
+        if (high < 0 || low < 0) malformed(text, "\\x needs two hex digits");
         out += static_cast<char>(high * 16 + low);
         i += 2;
         break;
       }
-      case 'e': fail("malformed token escape in '", text, "': \\e (the empty token) must stand alone");
-      default: fail("malformed token escape in '", text, "': unknown escape \\", kind);
+      case 'e': malformed(text, "\\e (the empty token) must stand alone");
+      default: malformed(text, "unknown escape \\" + detail::printable(std::string_view(&kind, 1)));
     }
   }
   return out;

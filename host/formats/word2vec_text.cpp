@@ -7,6 +7,7 @@
 #include "embgeo/formats.hpp"
 #include "host/formats/float_text.hpp"
 #include "host/formats/matrix_shape.hpp"
+#include "host/formats/printable.hpp"
 #include "host/formats/text_lines.hpp"
 
 namespace embgeo::formats {
@@ -27,7 +28,7 @@ std::uint64_t parse_header(std::string_view line, FloatMatrix& m, const std::str
     fail(label, ": line 1: expected the header \"<vocabulary size> <dimension>\" with dimension >= 1, got '",
          detail::printable(line), "'");
   return detail::checked_mul(static_cast<std::uint64_t>(m.rows), static_cast<std::uint64_t>(m.cols), label,
-                      "vocabulary size x dimension");
+                             "vocabulary size x dimension");
 }
 
 }  // namespace
@@ -51,8 +52,7 @@ WordVectors parse_word2vec_text(const std::uint8_t* bytes, std::size_t size, con
     const std::size_t token_end = std::min(line.find(' '), line.size());
     const std::string_view values = line.substr(std::min(token_end + 1, line.size()));
     const std::int64_t found = values.empty() ? 0 : 1 + std::count(values.begin(), values.end(), ' ');
-    if (found != m.cols)
-      fail(label, ": line ", n, ": expected ", m.cols, " values after the token but found ", found);
+    if (found != m.cols) fail(label, ": line ", n, ": expected ", m.cols, " values after the token but found ", found);
     const std::string_view token = line.substr(0, token_end);
     result.tokens.push_back(encoding == TokenEncoding::escaped ? detail::unescape_token_at(token, label, n)
                                                                : std::string(token));

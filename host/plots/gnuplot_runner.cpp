@@ -66,14 +66,14 @@ struct Outcome {
 std::string last_line(const std::string& output) {
   std::size_t end = output.find_last_not_of(" \t\r\n");
   if (end == std::string::npos) return "";
-  const std::size_t start = output.find_last_of('\n', end);
-  return output.substr(start == std::string::npos ? 0 : start + 1, end - (start == std::string::npos ? 0 : start + 1) + 1);
+  const std::size_t newline = output.find_last_of('\n', end);
+  const std::size_t begin = newline == std::string::npos ? 0 : newline + 1;
+  return output.substr(begin, end - begin + 1);
 }
 
 // Runs argv[0] in `dir` with stdin from /dev/null and stdout+stderr captured. posix_spawn rather than
 // fork: the caller may be a large multi-threaded CUDA process.
 Outcome run_in(const std::string& dir, const std::vector<std::string>& args) {
-  Outcome outcome;
   int pipe_fds[2];
   if (::pipe2(pipe_fds, O_CLOEXEC) != 0) return {false, std::string("cannot create a pipe: ") + std::strerror(errno)};
   posix_spawn_file_actions_t actions;

@@ -51,7 +51,8 @@ std::string number(double value) {
 std::string decimals(double value, int digits) {
   if (!std::isfinite(value)) return std::isnan(value) ? "NaN" : value > 0 ? "inf" : "-inf";
   char buffer[64];
-  const std::to_chars_result written = std::to_chars(buffer, buffer + sizeof buffer, value, std::chars_format::fixed, digits);
+  const std::to_chars_result written =
+      std::to_chars(buffer, buffer + sizeof buffer, value, std::chars_format::fixed, digits);
   return written.ec == std::errc() ? std::string(buffer, written.ptr) : number(value);
 }
 

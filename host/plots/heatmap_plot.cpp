@@ -32,7 +32,8 @@ PlotResult plot_heatmap(const std::string& dir, const std::string& name, const s
   const std::string data_name = name + ".dat", script_name = name + ".gp", output = name + ".png";
   DataFile data;
   data.comment(title);
-  data.comment(std::to_string(V) + "×" + std::to_string(V) + " matrix, row i = token i (see " + script_name + " for the tokens)");
+  data.comment(std::to_string(V) + "×" + std::to_string(V) + " matrix, row i = token i (see " + script_name +
+               " for the tokens)");
   for (int i = 0; i < V; ++i)
     data.row(std::vector<double>(matrix.begin() + static_cast<std::ptrdiff_t>(i) * V,
                                  matrix.begin() + static_cast<std::ptrdiff_t>(i + 1) * V));
@@ -42,27 +43,25 @@ PlotResult plot_heatmap(const std::string& dir, const std::string& name, const s
   const int side = std::clamp(32 * V, 500, 1000);
   const int cell = side / V;
   const bool labelled = V <= kMaxLabelledV;
-  std::size_t longest = 0;  // in characters, not bytes: "␣" is one
+  bool long_labels = false;  // wider than two characters; "␣" counts as one
   for (const std::string& token : tokens) {
     const std::string label = display_label(token);
-    longest = std::max(longest, static_cast<std::size_t>(std::count_if(label.begin(), label.end(), [](char c) {
-                                  return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
-                                })));
+    long_labels |= std::count_if(label.begin(), label.end(), [](char c) { return (c & 0xC0) != 0x80; }) > 2;
   }
 
   std::string script = script_header(script_name, output, Terminal::png, side + 260, side + 140);
-  script += "set title " + quote(title) + "\n"
-            "unset key\n"
-            "set palette defined (-1 '#2166ac', 0 '#f7f7f7', 1 '#b2182b')\n"
-            "set cbrange [-1:1]\n"
-            "set cblabel 'cosine similarity'\n"
-            "set size square\n"
-            // Row 0 at the top, as the matrix is written.
-            "set xrange [-0.5:" + number(V - 0.5) + "]\n"
-            "set yrange [" + number(V - 0.5) + ":-0.5]\n"
-            "set tics scale 0 font '," + std::to_string(labelled && cell < 14 ? 8 : 10) + "'\n";
+  script += "set title " + quote(title) + "\n";
+  script += "unset key\n";
+  script += "set palette defined (-1 '#2166ac', 0 '#f7f7f7', 1 '#b2182b')\n";
+  script += "set cbrange [-1:1]\n";
+  script += "set cblabel 'cosine similarity'\n";
+  script += "set size square\n";
+  // Row 0 at the top, as the matrix is written.
+  script += "set xrange [-0.5:" + number(V - 0.5) + "]\n";
+  script += "set yrange [" + number(V - 0.5) + ":-0.5]\n";
+  script += "set tics scale 0 font '," + std::to_string(labelled && cell < 14 ? 8 : 10) + "'\n";
   if (labelled) {
-    script += token_tics("x", tokens, longest > 2) + token_tics("y", tokens, false);
+    script += token_tics("x", tokens, long_labels) + token_tics("y", tokens, false);
   } else {
     script += "set xlabel 'token id'\nset ylabel 'token id'\n";
   }

@@ -13,7 +13,8 @@ namespace {
 // else evenly spaced round numbers when the range is a fraction of a decade.
 std::vector<double> log_tics(double low, double high) {
   std::vector<double> tics;
-  for (const std::vector<double>& mantissas : {std::vector<double>{1, 2, 5}, std::vector<double>{1, 2, 3, 4, 5, 6, 7, 8, 9}}) {
+  for (const std::vector<double>& mantissas :
+       {std::vector<double>{1, 2, 5}, std::vector<double>{1, 2, 3, 4, 5, 6, 7, 8, 9}}) {
     tics.clear();
     for (double decade = std::pow(10.0, std::floor(std::log10(low))); decade <= high; decade *= 10)
       for (double m : mantissas)
@@ -24,7 +25,7 @@ std::vector<double> log_tics(double low, double high) {
   const double magnitude = std::pow(10.0, std::floor(std::log10(rough)));
   const double step = magnitude * (rough / magnitude >= 5 ? 5 : rough / magnitude >= 2 ? 2 : 1);
   tics.clear();
-  for (double t = std::ceil(low / step) * step; t <= high; t += step) tics.push_back(t);
+  for (double k = std::ceil(low / step); k * step <= high; ++k) tics.push_back(k * step);
   return tics;
 }
 
@@ -74,12 +75,14 @@ PlotResult plot_lines(const std::string& dir, const std::string& name, const std
   }
 
   std::string script = script_header(script_name, output, Terminal::png, 900, 700);
-  script += "set title " + quote(title) + "\n"
-            "set xlabel " + quote(xlabel) + "\n"
-            "set ylabel " + quote(ylabel) + "\n" +
-            (logx ? log_axis("x", series) : "") + (logy ? log_axis("y", series) : "") + grid_lines() +
-            "set key top right opaque\n"
-            "plot ";
+  script += "set title " + quote(title) + "\n";
+  script += "set xlabel " + quote(xlabel) + "\n";
+  script += "set ylabel " + quote(ylabel) + "\n";
+  if (logx) script += log_axis("x", series);
+  if (logy) script += log_axis("y", series);
+  script += grid_lines();
+  script += "set key top right opaque\n";
+  script += "plot ";
   for (std::size_t k = 0; k < series.size(); ++k)
     script += (k ? ", \\\n     " : "") + quote(data_name) + " index " + std::to_string(k) + " using 1:2 with " +
               line_style(series[k].x.size()) + " title " + quote(series[k].name);

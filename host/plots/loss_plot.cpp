@@ -20,7 +20,8 @@ Last last_finite(const std::vector<std::int64_t>& steps, const std::vector<doubl
 }
 
 // "final (step 900): train 1.2345, val 1.4567", naming each step only when they differ.
-std::string finals(const std::vector<std::int64_t>& steps, const std::vector<double>& train, const std::vector<double>& val) {
+std::string finals(const std::vector<std::int64_t>& steps, const std::vector<double>& train,
+                   const std::vector<double>& val) {
   const Last t = last_finite(steps, train), v = last_finite(steps, val);
   const auto value = [](const char* what, const Last& last, bool with_step) {
     return std::string(what) + " " + detail::decimals(last.value, 4) +
@@ -53,12 +54,14 @@ PlotResult plot_loss(const std::string& dir, const std::vector<std::int64_t>& st
   const std::string full_title = title.empty() ? last : title + "\n" + last;
 
   std::string script = script_header("loss.gp", "loss.png", Terminal::png, 900, 700);
-  script += "set title " + quote(full_title) + "\n"
-            "set xlabel 'step'\n"
-            "set ylabel 'cross-entropy loss'\n" + grid_lines() +
-            "set key top right opaque\n"
-            "plot 'loss.dat' using 1:2 with " + line_style(steps.size()) + " lc rgb '#1f77b4' title 'train'";
-  if (!val.empty()) script += ", \\\n     'loss.dat' using 1:3 with " + line_style(steps.size()) + " lc rgb '#d62728' title 'val'";
+  script += "set title " + quote(full_title) + "\n";
+  script += "set xlabel 'step'\n";
+  script += "set ylabel 'cross-entropy loss'\n";
+  script += grid_lines();
+  script += "set key top right opaque\n";
+  script += "plot 'loss.dat' using 1:2 with " + line_style(steps.size()) + " lc rgb '#1f77b4' title 'train'";
+  if (!val.empty())
+    script += ", \\\n     'loss.dat' using 1:3 with " + line_style(steps.size()) + " lc rgb '#d62728' title 'val'";
   script += "\n";
 
   write_plot_file(dir, "loss.dat", data.text());

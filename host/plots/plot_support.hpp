@@ -65,8 +65,7 @@ std::string line_style(std::size_t points);
 // Script lines that replace every label with one per token at its point (N×2 row-major coords), skipping
 // non-finite points. Labels are set in the script rather than read from data because gnuplot's `with
 // labels` re-parses data strings (quotes, backslashes, spaces), which would mangle tokens.
-std::string scatter_labels(const std::vector<std::string>& tokens, const std::vector<double>& coords,
-                           int font_size);
+std::string scatter_labels(const std::vector<std::string>& tokens, const std::vector<double>& coords, int font_size);
 // The plot clause drawing block `index` of DATA as the scatter's points.
 std::string scatter_points(const std::string& data, std::size_t index);
 

@@ -10,23 +10,22 @@ std::string script_header(const std::string& script, const std::string& output, 
   // noenhanced everywhere: titles and tokens are shown as written, never as gnuplot markup (_ ^ @ { }).
   // The gif terminal's own default font lacks symbols such as "␣"; "Sans" is fontconfig's generic alias
   // (what pngcairo uses by default), so it resolves on any system with fonts.
-  const std::string terminal_line = terminal == Terminal::png
-                                        ? "set terminal pngcairo " + size + " noenhanced"
-                                        : "set terminal gif animate delay 40 loop 0 " + size + " noenhanced font 'Sans,10'";
-  return "# " + script + ", written by embgeo-cuda. Render it with `gnuplot " + script +
-         "` in this directory; it reads the .dat files beside it.\n"
-         "if (!exists(\"outfile\")) outfile = " + quote(output) + "\n" +
-         terminal_line + "\n"
-         "set encoding utf8\n"
-         "set output outfile\n"
-         "set datafile missing NaN\n";
+  const std::string terminal_line =
+      terminal == Terminal::png ? "set terminal pngcairo " + size + " noenhanced"
+                                : "set terminal gif animate delay 40 loop 0 " + size + " noenhanced font 'Sans,10'";
+  std::string header = "# " + script + ", written by embgeo-cuda. Render it with `gnuplot " + script +
+                       "` in this directory; it reads the .dat files beside it.\n";
+  header += "if (!exists(\"outfile\")) outfile = " + quote(output) + "\n";
+  header += terminal_line + "\n";
+  header += "set encoding utf8\n";
+  header += "set output outfile\n";
+  header += "set datafile missing NaN\n";
+  return header;
 }
 
 std::string grid_lines() { return "set grid lt 1 lw 1 lc rgb '#e4e4e4'\n"; }
 
-std::string line_style(std::size_t points) {
-  return points <= 60 ? "linespoints lw 2 pt 7 ps 0.7" : "lines lw 2";
-}
+std::string line_style(std::size_t points) { return points <= 60 ? "linespoints lw 2 pt 7 ps 0.7" : "lines lw 2"; }
 
 }  // namespace detail
 }  // namespace plots

@@ -33,8 +33,10 @@ std::pair<Range, Range> shared_ranges(const std::vector<TrajectoryFrame>& frames
 
 std::string ranges(const std::pair<Range, Range>& r) {
   using detail::number;
-  return "set xrange [" + number(r.first.low) + ":" + number(r.first.high) + "]\n"
-         "set yrange [" + number(r.second.low) + ":" + number(r.second.high) + "]\n";
+  return "set xrange [" + number(r.first.low) + ":" + number(r.first.high) +
+         "]\n"
+         "set yrange [" +
+         number(r.second.low) + ":" + number(r.second.high) + "]\n";
 }
 
 std::string frame_caption(const TrajectoryFrame& frame) {
@@ -44,9 +46,9 @@ std::string frame_caption(const TrajectoryFrame& frame) {
 // Up to `count` frame indices spread evenly over [0, frames), first and last included.
 std::vector<std::size_t> sample_frames(std::size_t frames, std::size_t count) {
   const std::size_t n = std::min(frames, count);
+  if (n == 1) return {0};
   std::vector<std::size_t> picked;
-  for (std::size_t i = 0; i < n; ++i)
-    picked.push_back(n == 1 ? 0 : static_cast<std::size_t>(std::llround(static_cast<double>(i) * (frames - 1) / (n - 1))));
+  for (std::size_t i = 0; i < n; ++i) picked.push_back((i * (frames - 1) + (n - 1) / 2) / (n - 1));  // rounded
   return picked;
 }
 
@@ -55,17 +57,22 @@ PlotResult animation(const std::string& dir, const std::vector<std::string>& tok
                      const std::string& title) {
   using namespace detail;
   std::string script = script_header("trajectory_gif.gp", "trajectory.gif", Terminal::animated_gif, 800, 700);
-  script += ranges(r) + "set xlabel 'component 1'\nset ylabel 'component 2'\n" + grid_lines();
-  for (std::size_t k = 0; k < frames.size(); ++k)
-    script += "set title " + quote(title.empty() ? frame_caption(frames[k]) : title + "\n" + frame_caption(frames[k])) +
-              "\n" + scatter_labels(tokens, frames[k].coords, 10) + "plot " +
-              scatter_points("trajectory.dat", k) + "\n";
+  script += ranges(r);
+  script += "set xlabel 'component 1'\nset ylabel 'component 2'\n";
+  script += grid_lines();
+  for (std::size_t k = 0; k < frames.size(); ++k) {
+    const std::string caption = frame_caption(frames[k]);
+    script += "set title " + quote(title.empty() ? caption : title + "\n" + caption) + "\n";
+    script += scatter_labels(tokens, frames[k].coords, 10);
+    script += "plot " + scatter_points("trajectory.dat", k) + "\n";
+  }
   write_plot_file(dir, "trajectory_gif.gp", script);
   return render(dir, "trajectory_gif.gp", "trajectory.gif");
 }
 
 PlotResult grid(const std::string& dir, const std::vector<std::string>& tokens,
-                const std::vector<TrajectoryFrame>& frames, const std::pair<Range, Range>& r, const std::string& title) {
+                const std::vector<TrajectoryFrame>& frames, const std::pair<Range, Range>& r,
+                const std::string& title) {
   using namespace detail;
   const std::vector<std::size_t> picked = sample_frames(frames.size(), 12);
   const std::size_t columns = std::min<std::size_t>(picked.size(), 4);
@@ -73,10 +80,16 @@ PlotResult grid(const std::string& dir, const std::vector<std::string>& tokens,
   std::string script = script_header("trajectory.gp", "trajectory.png", Terminal::png, static_cast<int>(360 * columns),
                                      static_cast<int>(330 * rows + 50));
   script += "set multiplot layout " + std::to_string(rows) + "," + std::to_string(columns) + " title " + quote(title) +
-            " font ',14'\n" + ranges(r) + "set tics font ',8'\n" + grid_lines();
-  for (std::size_t k : picked)
-    script += "set title " + quote(frame_caption(frames[k])) + " font ',10'\n" + scatter_labels(tokens, frames[k].coords, 8) +
-              "plot " + scatter_points("trajectory.dat", k) + "\n";
+            " font ',14'\n";
+  script += ranges(r);
+  script += "set tics font ',8'\n";
+  script += "set xlabel 'component 1' font ',8' offset 0,0.5\nset ylabel 'component 2' font ',8' offset 1.5,0\n";
+  script += grid_lines();
+  for (std::size_t k : picked) {
+    script += "set title " + quote(frame_caption(frames[k])) + " font ',10'\n";
+    script += scatter_labels(tokens, frames[k].coords, 8);
+    script += "plot " + scatter_points("trajectory.dat", k) + "\n";
+  }
   script += "unset multiplot\n";
   write_plot_file(dir, "trajectory.gp", script);
   return render(dir, "trajectory.gp", "trajectory.png");
@@ -90,7 +103,8 @@ std::vector<PlotResult> plot_trajectory(const std::string& dir, const std::vecto
   const char* plot = "plot_trajectory";
   check_not_empty(plot, "tokens", tokens.size());
   check_not_empty(plot, "frames", frames.size());
-  for (const TrajectoryFrame& frame : frames) check_size(plot, "a frame's coords (N×2)", frame.coords.size(), 2 * tokens.size());
+  for (const TrajectoryFrame& frame : frames)
+    check_size(plot, "a frame's coords (N×2)", frame.coords.size(), 2 * tokens.size());
 
   DataFile data;
   data.comment(title);

@@ -40,6 +40,9 @@ Corpus make_char_corpus(const std::string& text, const std::string& name);
 // short to hold one window of C ids plus its target.
 void split_corpus(Corpus& corpus, double val_fraction, int C);
 
+// A token given by its text or as "#id" → its id in `tokens`; Error naming the token when unknown.
+int token_id(const std::vector<std::string>& tokens, const std::string& token);
+
 // Host-side guard before ids reach a kernel: every id in [0, V). Error names the first bad position.
 void check_token_ids(const std::vector<std::int32_t>& ids, int V, const char* what);
 

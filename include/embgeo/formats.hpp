@@ -35,6 +35,7 @@ namespace embgeo::formats {
 
 // A 1-D or 2-D float tensor. A 1-D tensor of n elements is rows = n, cols = 1, is_vector = true; the flag
 // is what lets writers emit shape [n] rather than [n, 1], so a bias vector round-trips with its rank.
+// Callers aggregate-initialize it as {rows, cols, is_vector, values}: keep the field order.
 struct FloatMatrix {
   std::int64_t rows = 0, cols = 0;
   bool is_vector = false;     // 1-D: shape [rows]; requires cols == 1
@@ -42,6 +43,8 @@ struct FloatMatrix {
 };
 
 // A whole file mapped read-only. Error when it is missing, not a regular file, unreadable or empty.
+// Reading a mapped file that another process truncates raises SIGBUS; our writers replace files by rename,
+// which leaves an existing mapping intact.
 class MappedFile {
  public:
   explicit MappedFile(const std::string& path);
@@ -69,15 +72,15 @@ class MappedFile {
 
 struct TensorInfo {
   std::string name;
-  std::string dtype;                // any safetensors dtype; F32, F16, BF16 and F64 are loadable
-  std::vector<std::int64_t> shape;  // empty for a scalar
-  std::uint64_t begin = 0, end = 0; // byte offsets into the data section
+  std::string dtype;                 // any safetensors dtype; F32, F16, BF16 and F64 are loadable
+  std::vector<std::int64_t> shape;   // empty for a scalar
+  std::uint64_t begin = 0, end = 0;  // byte offsets into the data section
 };
 
 struct SafetensorsHeader {
   std::vector<TensorInfo> tensors;  // in data order (sorted by begin offset)
   std::map<std::string, std::string> metadata;
-  std::uint64_t data_start = 0;     // absolute offset of the data section: 8 + N
+  std::uint64_t data_start = 0;  // absolute offset of the data section: 8 + N
 };
 
 // Validates what the reference implementation does: header length against the file size (and its
@@ -122,7 +125,8 @@ struct WordVectors {
 enum class TokenEncoding { escaped, raw };
 
 // Like gensim's reader, trailing whitespace on a line is ignored (fastText ends rows with a space) and the
-// fields are split on single spaces. Error on a bad header, a row with the wrong number of values or a
+// fields are split on single spaces; values are what std::from_chars accepts (decimal, scientific, inf,
+// nan; no leading '+'). Error on a bad header, a row with the wrong number of values or a
 // non-numeric value (naming the line), and fewer or more rows than the header declares. Duplicate tokens are
 // kept as separate rows (gensim keeps only the first, with a warning).
 WordVectors parse_word2vec_text(const std::uint8_t* bytes, std::size_t size, const std::string& label,
@@ -149,8 +153,8 @@ std::vector<std::string> read_vocab(const std::string& path);
 
 // ---- token escaping ----------------------------------------------------------------------------------
 // Tokens may hold spaces, tabs, newlines, backslashes, control bytes, stray bytes of a byte-level
-// tokenizer, or be empty; the escaped form is non-empty, free of whitespace and control bytes, and valid
-// UTF-8 (gensim decodes strictly):
+// tokenizer, or be empty; the escaped form is non-empty, free of ASCII whitespace and control bytes, and
+// valid UTF-8 (gensim decodes strictly). In C++ literal notation:
 //   '\\' → "\\\\"   ' ' → "\\s"   '\t' → "\\t"   '\n' → "\\n"   '\r' → "\\r"
 //   other bytes < 0x20, 0x7F, and bytes that are not part of a valid UTF-8 sequence → "\\xHH" (lowercase hex)
 //   the empty token → "\\e"

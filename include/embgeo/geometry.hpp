@@ -71,9 +71,6 @@ class GeometryRecorder {
 
   const GeometryPoint& last() const { return points_.back(); }  // requires one observe() first
 
-  // Token id for a token text, or "#id"; Error naming the token when unknown.
-  static int token_id(const Vocabulary& vocab, const std::string& token);
-
  private:
   const Corpus& corpus_;
   ModelShape shape_;

@@ -8,6 +8,7 @@
 //
 // Bad input sizes throw embgeo::Error. A picture that cannot be rendered (gnuplot missing or failing) is
 // not an exception: a run's other outputs matter more than its plots, so the result says why in `note`.
+#include <array>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -16,9 +17,9 @@ namespace embgeo {
 namespace plots {
 
 struct PlotResult {
-  std::string path;        // the image: DIR/NAME.png (or .gif), whether or not it was rendered
-  bool rendered = false;   // true when `path` now holds the new image
-  std::string note;        // one line for the user when not rendered; empty otherwise
+  std::string path;       // the image: DIR/NAME.png (or .gif), whether or not it was rendered
+  bool rendered = false;  // true when `path` now holds the new image
+  std::string note;       // one line for the user when not rendered; empty otherwise
 };
 
 // Whether a gnuplot executable can be found (see above); nothing is run.
@@ -34,11 +35,17 @@ std::string display_label(const std::string& token);
 PlotResult plot_loss(const std::string& dir, const std::vector<std::int64_t>& steps, const std::vector<double>& train,
                      const std::vector<double>& val, const std::string& title);
 
-// NAME.png: "before" and "after" scatters side by side, one labelled point per token. `before`/`after` are
-// N×2 row-major (N = tokens.size()); `*_explained` are the fractions of variance (0..1) of the two axes.
+// NAME.png: two scatters side by side ("before" and "after" unless `panel_titles` says otherwise), one
+// labelled point per token. `before`/`after` are N×2 row-major (N = tokens.size()); `*_explained` are the
+// fractions of variance (0..1) of the two axes.
 PlotResult plot_pca_pair(const std::string& dir, const std::string& name, const std::vector<std::string>& tokens,
                          const std::vector<double>& before, const double before_explained[2],
-                         const std::vector<double>& after, const double after_explained[2], const std::string& title);
+                         const std::vector<double>& after, const double after_explained[2], const std::string& title,
+                         const std::array<std::string, 2>& panel_titles = {"before", "after"});
+
+// NAME.png: one labelled scatter of N points (N×2 row-major coords), axes named by their explained variance.
+PlotResult plot_scatter(const std::string& dir, const std::string& name, const std::vector<std::string>& tokens,
+                        const std::vector<double>& coords, const double explained[2], const std::string& title);
 
 // NAME.png: a V×V matrix (row-major) as an image, row 0 at the top, colours fixed to [-1, 1] blue–white–red
 // so pictures of different runs compare. Tokens label both axes when V ≤ 64.
@@ -47,7 +54,8 @@ PlotResult plot_heatmap(const std::string& dir, const std::string& name, const s
 
 // norms.png: mean embedding-row norm against step, inside a ±1 std band inside a min–max band.
 PlotResult plot_norms(const std::string& dir, const std::vector<std::int64_t>& steps, const std::vector<double>& mean,
-                      const std::vector<double>& stddev, const std::vector<double>& min, const std::vector<double>& max);
+                      const std::vector<double>& stddev, const std::vector<double>& min,
+                      const std::vector<double>& max);
 
 struct TrajectoryFrame {
   std::int64_t step = 0;

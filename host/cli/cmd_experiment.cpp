@@ -1,0 +1,46 @@
+#include <iostream>
+#include <memory>
+
+#include "embgeo/atomic_file.hpp"
+#include "embgeo/error.hpp"
+#include "embgeo/experiments.hpp"
+#include "host/cli/commands.hpp"
+#include "host/cli/train_options.hpp"
+
+namespace embgeo::cli {
+
+void add_experiment_command(CLI::App& app, Action& action) {
+  struct Options {
+    TrainCliOptions train;
+    std::string name;
+    int seeds = 3;
+    std::vector<int> dims;
+  };
+  auto options = std::make_shared<Options>();
+  CLI::App* cmd = app.add_subcommand(
+      "experiment", "train a baseline and a broken variant side by side: freeze-embedding, permute-ids, tiny-dim, "
+                    "tokenizer-swap, or all");
+  cmd->add_option("name", options->name, "experiment name or all")->required();
+  cmd->add_option("--seeds", options->seeds, "seeds per arm")->capture_default_str();
+  cmd->add_option("--dims", options->dims, "tiny-dim sweep, e.g. 1,2,4,8,16,32,64")->delimiter(',');
+  add_run_options(*cmd, options->train);
+  cmd->add_option("--out", options->train.out_dir, "directory for experiments.json/.md (default runs/experiments)");
+  cmd->callback([&action, options] {
+    action = [options] {
+      const std::vector<std::string> names = experiment_names(options->name);
+      finish_run_options(options->train);
+      ExperimentOptions o;
+      o.base = options->train.run;
+      o.seeds = options->seeds;
+      o.dims = options->dims;
+      const std::string dir = options->train.out_dir.empty() ? "runs/experiments" : options->train.out_dir;
+      make_directories(dir);
+      const std::vector<ExperimentResult> results = run_experiments(names, o, std::cout);
+      print_experiment_results(results, std::cout);
+      write_experiment_outputs(results, o, dir, std::cout);
+      return 0;
+    };
+  });
+}
+
+}  // namespace embgeo::cli

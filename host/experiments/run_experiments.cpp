@@ -1,0 +1,258 @@
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <memory>
+#include <ostream>
+#include <sstream>
+
+#include "embgeo/device.hpp"
+#include "embgeo/error.hpp"
+#include "embgeo/experiments.hpp"
+#include "embgeo/plots.hpp"
+#include "host/text_table.hpp"
+
+namespace embgeo {
+namespace {
+
+const std::vector<std::string> kExperiments = {"freeze-embedding", "permute-ids", "tiny-dim", "tokenizer-swap"};
+
+RunStats stats_of(const RunOutcome& run, std::uint64_t seed) {
+  const GeometryPoint& last = run.geometry.points.back();
+  return {seed, last.train_loss, last.val_loss, last.geometry_score, last.cooccurring_mean_cosine,
+          last.never_mean_cosine, last.norms.mean, run.result.total_seconds};
+}
+
+// A hook factory gets the seed and returns the hooks of that seed's run (a permutation depends on both).
+using HooksFor = std::function<RunHooks(std::uint64_t seed)>;
+
+struct ArmRun {
+  Arm arm;
+  std::vector<RunOutcome> outcomes;  // kept when a caller needs more than the stats (checks, predictions)
+};
+
+ArmRun run_arm(const std::string& name, RunOptions options, int seeds, const HooksFor& hooks, std::ostream& console) {
+  ArmRun result;
+  result.arm.name = name;
+  result.arm.dim = options.dim;
+  options.quiet = true;
+  const std::uint64_t first_seed = options.seed;
+  for (int k = 0; k < seeds; ++k) {
+    options.seed = first_seed + static_cast<std::uint64_t>(k);
+    RunOutcome run = run_training(options, console, hooks ? hooks(options.seed) : RunHooks{});
+    result.arm.runs.push_back(stats_of(run, options.seed));
+    if (k == 0) {
+      result.arm.first_log = run.result.log;
+      result.arm.first_geometry = run.geometry;
+      result.arm.tokens = run.corpus.vocab.tokens;
+    }
+    result.outcomes.push_back(std::move(run));
+  }
+  console << "  " << name << ": " << seeds << " run(s), val loss " << fixed(result.arm.stat(&RunStats::val_loss).mean, 4)
+          << "\n";
+  return result;
+}
+
+std::string verdict_line(const std::string& label, const Arm& base, const Arm& variant, double RunStats::*field,
+                         int seeds) {
+  return compare_verdict(label, base.stat(field), variant.stat(field), seeds);
+}
+
+// ---- the experiments ------------------------------------------------------------------------------------
+
+ExperimentResult freeze_embedding(const ExperimentOptions& o, const ArmRun& baseline, std::ostream& console) {
+  RunOptions frozen = o.base;
+  frozen.freeze_embedding = true;
+  ArmRun variant = run_arm("frozen embedding", frozen, o.seeds, nullptr, console);
+  ExperimentResult r{"freeze-embedding", {baseline.arm, variant.arm}, {}, {}, {}, {}};
+  r.verdicts.push_back(verdict_line("frozen embedding, validation loss", baseline.arm, variant.arm, &RunStats::val_loss, o.seeds));
+  r.verdicts.push_back(verdict_line("frozen embedding, geometry score", baseline.arm, variant.arm, &RunStats::geometry_score, o.seeds));
+  bool identical = true;
+  for (const RunOutcome& run : variant.outcomes) identical = identical && run.result.final.embedding == run.result.initial.embedding;
+  r.notes.push_back(std::string("frozen rows after training are ") + (identical ? "bit-identical" : "NOT identical") +
+                    " to their initial values in every seed (no scatter-add ran, no optimizer state was kept)");
+  r.facts.emplace_back("frozen_rows_bit_identical", identical ? 1.0 : 0.0);
+  return r;
+}
+
+ExperimentResult permute_ids(const ExperimentOptions& o, const ArmRun& baseline, std::ostream& console) {
+  // The permutation depends on the vocabulary size, known once the corpus is loaded, so the corpus hook
+  // draws it and the parameter hook reuses it.
+  auto permuted = [](bool permute_initial_rows) -> HooksFor {
+    return [permute_initial_rows](std::uint64_t seed) {
+      auto perm = std::make_shared<std::vector<int>>();
+      RunHooks hooks;
+      hooks.corpus = [perm, seed](Corpus& c) {
+        *perm = random_permutation(c.vocab.size(), seed ^ 0x5eedULL);
+        permute_corpus(c, *perm);
+      };
+      if (permute_initial_rows)
+        hooks.params = [perm](Params& p) { permute_params(p, *perm, static_cast<int>(p.embedding.size() / perm->size())); };
+      return hooks;
+    };
+  };
+  ArmRun exact = run_arm("permuted ids, rows permuted alike", o.base, o.seeds, permuted(true), console);
+  ArmRun fresh = run_arm("permuted ids, fresh init", o.base, o.seeds, permuted(false), console);
+  ExperimentResult r{"permute-ids", {baseline.arm, exact.arm, fresh.arm}, {}, {}, {}, {}};
+  r.verdicts.push_back(verdict_line("permuted ids (fresh init), validation loss", baseline.arm, fresh.arm, &RunStats::val_loss, o.seeds));
+  r.verdicts.push_back(verdict_line("permuted ids (fresh init), geometry score", baseline.arm, fresh.arm, &RunStats::geometry_score, o.seeds));
+
+  // Exact relabelling: the same run up to the permutation. Measure how far from exact it is.
+  double max_loss_gap = 0, max_row_gap = 0;
+  int same_symbols = 0, same_ids = 0, lists = 0;
+  for (std::size_t k = 0; k < exact.outcomes.size(); ++k) {
+    const RunOutcome &b = baseline.outcomes[k], &p = exact.outcomes[k];
+    for (std::size_t i = 0; i < b.result.log.size(); ++i)
+      max_loss_gap = std::max(max_loss_gap, std::fabs(b.result.log[i].val_loss - p.result.log[i].val_loss));
+    const int V = b.shape.V, D = b.shape.D;
+    const std::vector<int> perm = random_permutation(V, (o.base.seed + k) ^ 0x5eedULL);  // as the hook drew it
+    for (int id = 0; id < V; ++id)
+      for (int d = 0; d < D; ++d)
+        max_row_gap = std::max(max_row_gap, static_cast<double>(std::fabs(
+                                                b.result.final.embedding[static_cast<std::size_t>(id) * D + d] -
+                                                p.result.final.embedding[static_cast<std::size_t>(perm[id]) * D + d])));
+    // Neighbours by symbol: the ids differ, the symbols they stand for should not.
+    std::map<std::string, const NeighborLists*> by_query;
+    for (const NeighborLists& n : p.geometry.neighbors) by_query[p.corpus.vocab.tokens[n.query]] = &n;
+    for (const NeighborLists& n : b.geometry.neighbors) {
+      const auto it = by_query.find(b.corpus.vocab.tokens[n.query]);
+      if (it == by_query.end()) continue;
+      std::vector<std::string> base_symbols, perm_symbols;
+      std::vector<int> base_ids, perm_ids;
+      for (const metrics::Neighbor& x : n.after) base_symbols.push_back(b.corpus.vocab.tokens[x.id]), base_ids.push_back(x.id);
+      for (const metrics::Neighbor& x : it->second->after) perm_symbols.push_back(p.corpus.vocab.tokens[x.id]), perm_ids.push_back(x.id);
+      ++lists;
+      same_symbols += base_symbols == perm_symbols;
+      same_ids += base_ids == perm_ids;
+    }
+  }
+  r.facts = {{"exact_relabel_max_val_loss_gap", max_loss_gap}, {"exact_relabel_max_embedding_gap", max_row_gap},
+             {"neighbor_lists_compared", lists}, {"neighbor_lists_same_symbols", same_symbols},
+             {"neighbor_lists_same_ids", same_ids}};
+  r.notes.push_back("with the initial rows permuted alike, the permuted run is the baseline relabelled: validation losses "
+                    "differ by at most " + scientific(max_loss_gap) + " and embedding rows by at most " +
+                    scientific(max_row_gap) + " (float summation order)");
+  r.notes.push_back("nearest-neighbour lists: " + std::to_string(same_symbols) + " of " + std::to_string(lists) +
+                    " name the same symbols, " + std::to_string(same_ids) + " of " + std::to_string(lists) +
+                    " the same ids: loss and geometry are invariant, the ids are arbitrary labels");
+  return r;
+}
+
+ExperimentResult tiny_dim(const ExperimentOptions& o, const ArmRun& baseline, std::ostream& console) {
+  ExperimentResult r{"tiny-dim", {baseline.arm}, {}, {}, {}, {}};
+  const int V = baseline.outcomes.front().shape.V;
+  r.facts.emplace_back("params_D" + std::to_string(o.base.dim), static_cast<double>(V) * o.base.dim);
+  for (int dim : o.dims.empty() ? std::vector<int>{2} : o.dims) {
+    if (dim == o.base.dim) continue;
+    RunOptions small = o.base;
+    small.dim = dim;
+    ArmRun variant = run_arm("D=" + std::to_string(dim), small, o.seeds, nullptr, console);
+    r.verdicts.push_back(verdict_line("D=" + std::to_string(dim) + " (" + std::to_string(V * dim) +
+                                          " embedding parameters vs " + std::to_string(V * o.base.dim) + "), validation loss",
+                                      baseline.arm, variant.arm, &RunStats::val_loss, o.seeds));
+    r.facts.emplace_back("params_D" + std::to_string(dim), static_cast<double>(V) * dim);
+    r.arms.push_back(std::move(variant.arm));
+  }
+  return r;
+}
+
+// argmax of the head for each row of `x` (rows×C ids) under the backend's current parameters.
+std::vector<int> greedy_predictions(Backend& backend, const std::vector<std::int32_t>& x, int rows) {
+  backend.write_ids(Tensor::kX, x, rows);
+  backend.gather_mean_forward();
+  backend.head_forward();
+  const std::vector<float> logits = backend.read(Tensor::kLogits);
+  const int V = backend.config().shape.V;
+  std::vector<int> best(rows);
+  for (int b = 0; b < rows; ++b) {
+    const auto row = logits.begin() + static_cast<std::ptrdiff_t>(b) * V;
+    best[b] = static_cast<int>(std::max_element(row, row + V) - row);
+  }
+  return best;
+}
+
+ExperimentResult tokenizer_swap(const ExperimentOptions& o, const ArmRun& baseline) {
+  ExperimentResult r{"tokenizer-swap", {baseline.arm}, {}, {}, {}, {}};
+  Arm swapped;
+  swapped.name = "evaluated with tokenizer B";
+  swapped.dim = o.base.dim;
+  const DeviceChoice device = resolve_device(o.base.device, nullptr);
+  for (std::size_t k = 0; k < baseline.outcomes.size(); ++k) {
+    const RunOutcome& run = baseline.outcomes[k];
+    const std::vector<int> a_to_b = frequency_order_ids(run.corpus);
+    std::vector<std::int32_t> b_ids(run.corpus.ids.size());
+    for (std::size_t i = 0; i < b_ids.size(); ++i) b_ids[i] = a_to_b[run.corpus.ids[i]];
+    BackendConfig config;
+    config.shape = run.shape;
+    const std::unique_ptr<Backend> backend = make_backend(device, config);
+    backend->load_params(run.result.final);
+    backend->load_corpus(b_ids);
+    const std::int64_t windows = std::min<std::int64_t>(run.corpus.val_windows(run.shape.C), 65536);
+    RunStats s;
+    s.seed = baseline.arm.runs[k].seed;
+    s.val_loss = evaluate_loss(*backend, run.corpus.val_begin(), windows);
+    s.train_loss = s.geometry_score = s.cooccurring_cosine = s.never_cosine = s.norm_mean = s.seconds = NAN;
+    swapped.runs.push_back(s);
+    if (k != 0) continue;
+
+    int remapped = 0;
+    for (int a = 0; a < run.shape.V; ++a) remapped += a_to_b[a] != a;
+    r.facts.emplace_back("ids_remapped", remapped);
+    r.notes.push_back("tokenizer A numbers symbols in sorted order, tokenizer B by descending frequency: " +
+                      std::to_string(remapped) + " of " + std::to_string(run.shape.V) + " symbols get another id");
+    std::vector<std::string> b_vocab(run.shape.V);
+    for (int a = 0; a < run.shape.V; ++a) b_vocab[a_to_b[a]] = run.corpus.vocab.tokens[a];
+    // A few evenly spaced validation windows, predicted greedily from A ids and from B ids.
+    const int C = run.shape.C, rows = static_cast<int>(std::min<std::int64_t>({6, windows, run.shape.B}));
+    std::vector<std::int32_t> xa, xb;
+    std::vector<std::int64_t> starts;
+    for (int i = 0; i < rows; ++i) {
+      const std::int64_t w = run.corpus.val_begin() + i * (windows / rows);
+      starts.push_back(w);
+      for (int c = 0; c < C; ++c) xa.push_back(run.corpus.ids[w + c]), xb.push_back(b_ids[w + c]);
+    }
+    const std::vector<int> pa = greedy_predictions(*backend, xa, rows), pb = greedy_predictions(*backend, xb, rows);
+    for (int i = 0; i < rows; ++i) {
+      SwapPrediction p;
+      for (int c = 0; c < C; ++c) p.context += run.corpus.vocab.tokens[xa[static_cast<std::size_t>(i) * C + c]];
+      p.expected = run.corpus.vocab.tokens[run.corpus.ids[starts[i] + C]];
+      p.predicted_a = run.corpus.vocab.tokens[pa[i]];
+      p.predicted_b = b_vocab[pb[i]];
+      r.predictions.push_back(p);
+    }
+  }
+  r.verdicts.push_back(verdict_line("evaluated with tokenizer B, validation loss", baseline.arm, swapped, &RunStats::val_loss,
+                                    o.seeds));
+  r.arms.push_back(std::move(swapped));
+  return r;
+}
+
+}  // namespace
+
+std::vector<std::string> experiment_names(const std::string& which) {
+  if (which == "all") return kExperiments;
+  if (std::find(kExperiments.begin(), kExperiments.end(), which) == kExperiments.end())
+    fail("unknown experiment '", which, "' (choose freeze-embedding, permute-ids, tiny-dim, tokenizer-swap or all)");
+  return {which};
+}
+
+std::vector<ExperimentResult> run_experiments(const std::vector<std::string>& names, const ExperimentOptions& o,
+                                              std::ostream& console) {
+  if (o.seeds < 1 || o.seeds > 100) fail("--seeds must be in [1, 100], got ", o.seeds);
+  for (int d : o.dims)
+    if (d < 1 || d > kMaxDim) fail("--dims values must be in [1, ", kMaxDim, "], got ", d);
+  check_run_options(o.base);
+  console << "baseline: " << o.seeds << " seed(s) from " << o.base.seed << ", D=" << o.base.dim << ", "
+          << o.base.steps << " steps\n";
+  const ArmRun baseline = run_arm("baseline", o.base, o.seeds, nullptr, console);
+  std::vector<ExperimentResult> results;
+  for (const std::string& name : names) {
+    console << name << ":\n";
+    if (name == "freeze-embedding") results.push_back(freeze_embedding(o, baseline, console));
+    if (name == "permute-ids") results.push_back(permute_ids(o, baseline, console));
+    if (name == "tiny-dim") results.push_back(tiny_dim(o, baseline, console));
+    if (name == "tokenizer-swap") results.push_back(tokenizer_swap(o, baseline));
+  }
+  return results;
+}
+
+}  // namespace embgeo
