@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "embgeo/error.hpp"
+#include "embgeo/formats.hpp"
 #include "embgeo/tokenizers.hpp"
 
 // The header and tokens are little-endian and are read into memory as they lie in the file.
@@ -31,19 +32,6 @@ constexpr Format kGpt2{20240520, 1, 2}, kLlama3{20240801, 7, 4};
 // No real tokenizer comes near 2^24 tokens; without a vocabulary file to vouch for them, ids that
 // large mean a corrupt file, and naming them all "#i" would take gigabytes.
 constexpr std::int32_t kMaxIdWithoutVocab = (1 << 24) - 1;
-
-std::vector<std::string> read_vocab_lines(const std::string& vocab_path) {
-  const std::string text = read_text_file(vocab_path);
-  std::vector<std::string> lines;
-  std::size_t begin = 0;
-  while (begin < text.size()) {
-    std::size_t end = text.find('\n', begin);
-    if (end == std::string::npos) end = text.size();
-    lines.push_back(text.substr(begin, end - begin));
-    begin = end + 1;
-  }
-  return lines;
-}
 
 // Fills `ids`, already sized to the header count, from the token section of `width`-byte tokens.
 void read_tokens(std::ifstream& in, const std::string& path, int width, std::vector<std::int32_t>& ids) {
@@ -67,7 +55,7 @@ Corpus read_token_bin(const std::string& path, const std::string& vocab_path) {
   // The vocabulary first: a wrong vocabulary path should not cost reading a large token file.
   Corpus corpus;
   corpus.name = path;
-  if (!vocab_path.empty()) corpus.vocab.tokens = read_vocab_lines(vocab_path);
+  if (!vocab_path.empty()) corpus.vocab.tokens = formats::read_vocab(vocab_path);
 
   struct stat info {};
   if (stat(path.c_str(), &info) != 0) fail("cannot open '", path, "': ", std::strerror(errno));

@@ -74,6 +74,18 @@ std::vector<std::int32_t> synthetic_corpus(int V, std::size_t tokens, std::uint6
   return ids;
 }
 
+std::vector<std::int32_t> zipf_ids(int V, std::size_t tokens, double exponent, std::uint64_t seed) {
+  std::vector<double> cdf(V);
+  double total = 0;
+  for (int k = 0; k < V; ++k) cdf[k] = total += std::pow(k + 1.0, -exponent);
+  std::vector<std::int32_t> ids(tokens);
+  for (std::size_t i = 0; i < tokens; ++i) {
+    const double u = uniform01(philox_draw(seed, RandomStream::kSyntheticCorpus, i).v[2]) * total;
+    ids[i] = static_cast<std::int32_t>(std::min<std::ptrdiff_t>(std::upper_bound(cdf.begin(), cdf.end(), u) - cdf.begin(), V - 1));
+  }
+  return ids;
+}
+
 std::vector<VerifyCase> verify_cases(const std::string& which, std::uint64_t seed) {
   std::vector<VerifyCase> cases;
   auto synthetic = [&](const std::string& name, ModelShape shape) {

@@ -3,6 +3,7 @@
 // name in include/embgeo/cpu_ops.hpp; pointers are device pointers, shapes use the letters of shape.hpp.
 // Launchers only enqueue work on `stream`: they never allocate, synchronize or talk to the user.
 #include <cublas_v2.h>
+#include <cuda_bf16.h>
 #include <cuda_runtime.h>
 
 #include <cstddef>
@@ -45,5 +46,9 @@ void window_batch(const std::int32_t* corpus, std::int64_t first_window, std::in
 // ids (N) → onehot (N,V) written in full, then out (N,D) = onehot·E through cuBLAS.
 void onehot_matmul(cublasHandle_t cublas, const std::int32_t* ids, const float* E, float* onehot, float* out, int N,
                    int V, int D, cudaStream_t stream);
+
+// The same in bf16 (inputs) with fp32 accumulation and output, through cublasGemmEx.
+void onehot_matmul_bf16(cublasHandle_t cublas, const std::int32_t* ids, const __nv_bfloat16* E, __nv_bfloat16* onehot,
+                        float* out, int N, int V, int D, cudaStream_t stream);
 
 }  // namespace embgeo::cuda

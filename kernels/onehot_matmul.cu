@@ -6,24 +6,40 @@
 namespace embgeo::cuda {
 namespace {
 
-__global__ void onehot_encode_kernel(const std::int32_t* __restrict__ ids, float* __restrict__ onehot,
-                                     std::size_t total, int V) {
+template <typename T>
+__global__ void onehot_encode_kernel(const std::int32_t* __restrict__ ids, T* __restrict__ onehot, std::size_t total,
+                                     int V) {
   for (std::size_t i = blockIdx.x * static_cast<std::size_t>(blockDim.x) + threadIdx.x; i < total;
        i += static_cast<std::size_t>(gridDim.x) * blockDim.x)
-    onehot[i] = (static_cast<std::int64_t>(i % V) == ids[i / V]) ? 1.0f : 0.0f;
+    onehot[i] = static_cast<T>((static_cast<std::int64_t>(i % V) == ids[i / V]) ? 1.0f : 0.0f);
+}
+
+template <typename T>
+void onehot_encode(const std::int32_t* ids, T* onehot, int N, int V, cudaStream_t stream) {
+  const std::size_t total = static_cast<std::size_t>(N) * V;
+  onehot_encode_kernel<T><<<blocks_for(total, 256), 256, 0, stream>>>(ids, onehot, total, V);
+  check_launch();
 }
 
 }  // namespace
 
 void onehot_matmul(cublasHandle_t cublas, const std::int32_t* ids, const float* E, float* onehot, float* out, int N,
                    int V, int D, cudaStream_t stream) {
-  const std::size_t total = static_cast<std::size_t>(N) * V;
-  onehot_encode_kernel<<<blocks_for(total, 256), 256, 0, stream>>>(ids, onehot, total, V);
-  check_launch();
+  onehot_encode(ids, onehot, N, V, stream);
   CUBLAS_CHECK(cublasSetStream(cublas, stream));
   const float one = 1.0f, zero = 0.0f;
   // Row-major out (N,D) = column-major outᵀ (D,N) = Eᵀ (D,V) · onehotᵀ (V,N), both as stored.
   CUBLAS_CHECK(cublasSgemm(cublas, CUBLAS_OP_N, CUBLAS_OP_N, D, N, V, &one, E, D, onehot, V, &zero, out, D));
+}
+
+void onehot_matmul_bf16(cublasHandle_t cublas, const std::int32_t* ids, const __nv_bfloat16* E, __nv_bfloat16* onehot,
+                        float* out, int N, int V, int D, cudaStream_t stream) {
+  onehot_encode(ids, onehot, N, V, stream);
+  CUBLAS_CHECK(cublasSetStream(cublas, stream));
+  const float one = 1.0f, zero = 0.0f;
+  // Same layout as the fp32 route; bf16 inputs, fp32 accumulation and output (exact: one non-zero term).
+  CUBLAS_CHECK(cublasGemmEx(cublas, CUBLAS_OP_N, CUBLAS_OP_N, D, N, V, &one, E, CUDA_R_16BF, D, onehot, CUDA_R_16BF, V,
+                            &zero, out, CUDA_R_32F, D, CUBLAS_COMPUTE_32F, CUBLAS_GEMM_DEFAULT));
 }
 
 }  // namespace embgeo::cuda

@@ -183,9 +183,10 @@ TEST(TokenBin, VocabularyFileNamesIdsByLine) {
   Corpus c = read_token_bin(bin, dir.file("v.txt", "the\ncat\nsat\n"));
   EXPECT_EQ(c.vocab.tokens, (std::vector<std::string>{"the", "cat", "sat"}));
   EXPECT_EQ(c.ids, (std::vector<std::int32_t>{2, 0, 1, 2}));
-  // No final newline, an empty line, a carriage return and a vocabulary larger than the ids need.
-  c = read_token_bin(bin, dir.file("w.txt", "a b\n\nc\r\nunused"));
-  EXPECT_EQ(c.vocab.tokens, (std::vector<std::string>{"a b", "", "c\r", "unused"}));
+  // vocab.txt escapes (as `train` writes them), a CRLF line end, no final newline, and a vocabulary
+  // larger than the ids need.
+  c = read_token_bin(bin, dir.file("w.txt", "a\\sb\n\\e\nc\r\nunused"));
+  EXPECT_EQ(c.vocab.tokens, (std::vector<std::string>{"a b", "", "c", "unused"}));
 }
 
 TEST(TokenBin, VocabularyFileTooShortForAnId) {

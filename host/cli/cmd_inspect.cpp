@@ -26,6 +26,10 @@ struct InspectOptions {
   int k = 10;
 };
 
+// Tokens from a vocab.txt or a .vec may be bytes that are not UTF-8 (byte-level vocabularies); nlohmann's
+// strict dump would throw on them, so they are written with U+FFFD in their place.
+std::string json_text(const json& j) { return j.dump(2, ' ', false, json::error_handler_t::replace) + "\n"; }
+
 std::string mib(double bytes) { return fixed(bytes / (1024.0 * 1024.0), 1) + " MiB"; }
 
 std::string show(const EmbeddingTable& t, int id) { return plots::display_label(t.tokens[id]) + " (#" + std::to_string(id) + ")"; }
@@ -65,7 +69,7 @@ int run_inspect(const InspectOptions& o) {
       listing.add({t.name, t.dtype, shape});
       j.push_back({{"name", t.name}, {"dtype", t.dtype}, {"shape", t.shape}});
     }
-    std::cout << (o.as_json ? j.dump(2) + "\n" : listing.text());
+    std::cout << (o.as_json ? json_text(j) : listing.text());
     return 0;
   }
 
@@ -196,7 +200,7 @@ int run_inspect(const InspectOptions& o) {
     j["pca"] = {{"tokens", labels}, {"explained", {pca.explained[0], pca.explained[1]}}, {"coords", pca.coords},
                 {"picture", picture.rendered ? picture.path : ""}};
   }
-  std::cout << (o.as_json ? j.dump(2) + "\n" : text.str());
+  std::cout << (o.as_json ? json_text(j) : text.str());
   return 0;
 }
 

@@ -48,10 +48,13 @@ std::string detect_format(const std::string& path) {
   const formats::MappedFile file(path);
   const std::uint8_t* b = file.data();
   if (file.size() >= 6 && std::memcmp(b, "\x93NUMPY", 6) == 0) return "npy";
-  if (file.size() >= 9) {
+  // The header length is deliberately not compared with the file size here: a truncated safetensors file
+  // must still reach parse_safetensors, which says what is wrong ("header length N exceeds file size M").
+  // Text never matches: a .vec's first eight bytes are all non-zero, so as a length they exceed 2^32.
+  if (file.size() >= 9 && b[8] == '{') {
     std::uint64_t header = 0;
     for (int i = 7; i >= 0; --i) header = (header << 8) | b[i];
-    if (header > 0 && header <= file.size() - 8 && b[8] == '{') return "safetensors";
+    if (header > 0 && header >> 32 == 0) return "safetensors";
   }
   if (std::isdigit(b[0])) return "vec";
   fail(path, ": not a safetensors, .npy or word2vec .vec file");
@@ -90,7 +93,13 @@ EmbeddingTable load_embedding_table(const std::string& path, const std::string& 
     if (m.is_vector) fail(path, ": the array is 1-D; an embedding table is 2-D");
   } else {
     if (!tensor.empty()) fail("--tensor applies to safetensors files only");
-    formats::WordVectors words = formats::parse_word2vec_text(file.data(), file.size(), path, formats::TokenEncoding::raw);
+    // Our own .vec files escape their tokens; other tools' files may hold backslashes that are no escapes.
+    formats::WordVectors words;
+    try {
+      words = formats::parse_word2vec_text(file.data(), file.size(), path, formats::TokenEncoding::escaped);
+    } catch (const Error&) {
+      words = formats::parse_word2vec_text(file.data(), file.size(), path, formats::TokenEncoding::raw);
+    }
     m = std::move(words.vectors);
     t.tokens = std::move(words.tokens);
     t.named = true;

@@ -1,6 +1,7 @@
 // Whole-table statistics and the description of one row.
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <numeric>
 
 #include "embgeo/inspect.hpp"
@@ -28,12 +29,21 @@ TableSummary summarize_table(const EmbeddingTable& t) {
   s.stddev = std::sqrt(std::max(0.0, sum_sq / n - s.mean * s.mean));
   const std::vector<double> norms = metrics::row_norms(t.values, t.V, t.D);
   s.norms = metrics::summarize(norms);
-  std::vector<int> order(t.V);
-  std::iota(order.begin(), order.end(), 0);
-  std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return norms[a] > norms[b]; });
   const int shown = std::min(5, t.V);
-  for (int i = 0; i < shown; ++i) s.largest.push_back({order[i], norms[order[i]]});
-  for (int i = 0; i < shown; ++i) s.smallest.push_back({order[t.V - 1 - i], norms[order[t.V - 1 - i]]});
+  // Equal norms go to the lower id in both lists (reading one sorted order backwards would list the
+  // smallest ties by descending id).
+  auto first_rows = [&](auto comes_first) {
+    std::vector<int> order(t.V);
+    std::iota(order.begin(), order.end(), 0);
+    std::partial_sort(order.begin(), order.begin() + shown, order.end(), [&](int a, int b) {
+      return norms[a] != norms[b] ? comes_first(norms[a], norms[b]) : a < b;
+    });
+    std::vector<RowNorm> rows;
+    for (int i = 0; i < shown; ++i) rows.push_back({order[i], norms[order[i]]});
+    return rows;
+  };
+  s.largest = first_rows(std::greater<double>());
+  s.smallest = first_rows(std::less<double>());
   return s;
 }
 

@@ -79,6 +79,8 @@ class NeighborIndex {
   virtual std::vector<metrics::Neighbor> query(const std::vector<float>& vector, int k,
                                                const std::vector<int>& exclude) = 0;
 };
+// The CPU index refers to `table` without copying it (a real table is a gigabyte), so `table` must outlive
+// the index; the CUDA index copies the table to the device.
 std::unique_ptr<NeighborIndex> make_cpu_neighbor_index(const std::vector<float>& table, int V, int D);
 std::unique_ptr<NeighborIndex> make_cuda_neighbor_index(int device, const std::vector<float>& table, int V, int D);
 

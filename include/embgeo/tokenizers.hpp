@@ -28,7 +28,8 @@ Corpus make_word_corpus(const std::string& text, const std::string& name, int mi
 // tokens — magic 20240520 version 1: uint16 (GPT-2), magic 20240801 version 7: uint32 (Llama 3).
 // Without `vocab_path` (empty), V is the largest id + 1 and token i is named "#i"; ids of 2^24 and
 // above are refused there as the sign of a corrupt file. With it, the vocabulary file holds one token
-// per line (line k is id k, taken literally up to its '\n'; a final line needs no '\n'), and every
+// per line in vocab.txt form (line k is id k, tokens escaped as formats::escape_token writes them, so a
+// space is "\s" and the empty token "\e"; a final line needs no '\n'), and every
 // id must be below its line count. Errors name the file and the problem: short header, bad magic or
 // version, token count not positive or not matching the file size, an id outside the vocabulary.
 Corpus read_token_bin(const std::string& path, const std::string& vocab_path);

@@ -22,6 +22,9 @@ std::vector<VerifyCase> verify_cases(const std::string& which, std::uint64_t see
 // Uniform random ids in [0, V) from the synthetic-corpus Philox stream.
 std::vector<std::int32_t> synthetic_corpus(int V, std::size_t tokens, std::uint64_t seed);
 
+// Zipf-distributed ids (P(id = k) ∝ 1/(k+1)^exponent): the heavy repeats of real text, for scatter-add.
+std::vector<std::int32_t> zipf_ids(int V, std::size_t tokens, double exponent, std::uint64_t seed);
+
 // Runs `steps` training steps on both backends (which must share a config and start from the same
 // parameters). Before each op the subject is given the judge's inputs, so every op is checked in isolation
 // on a real training trajectory; each row is the worst over all steps of one op output.

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# The whole GPU check in one go, for a machine with a CUDA GPU: build for the local GPU, run every test
+# (GPU tests included), verify --against-cpu, compute-sanitizer (memcheck and racecheck) on the GPU tests,
+# the benchmarks and the PyTorch peer; logs go to $OUT (or bench/results/<date>-<gpu>/) and a short table
+# is printed last (at most 7 files: what a device run can bring back). Each step's failure is recorded and the script goes on, so one run shows everything.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+gpu=$(nvidia-smi --query-gpu=name --format=csv,noheader 2>/dev/null | head -1 | tr ' ' '-')
+[ -n "$gpu" ] || { echo "error: no GPU visible to nvidia-smi" >&2; exit 1; }
+out=${OUT:-bench/results/$(date -u +%Y-%m-%d)-$gpu}
+mkdir -p "$out"
+build=build-gpu
+summary=()
+step() {  # step NAME LOGFILE COMMAND...: run, log, remember the outcome and the seconds it took
+  local name=$1 log=$2; shift 2
+  local start=$SECONDS
+  echo "== $name: $*" >>"$out/$log"
+  if "$@" >>"$out/$log" 2>&1; then summary+=("$name|PASS|$((SECONDS - start))s|$log"); else summary+=("$name|FAIL|$((SECONDS - start))s|$log"); fi
+}
+
+{
+  echo "date: $(date -u +%FT%TZ)"
+  echo "commit: $(git rev-parse HEAD 2>/dev/null || echo unknown)"
+  nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.max.sm --format=csv
+  /usr/local/cuda/bin/nvcc --version | tail -2
+} >"$out/summary.txt" 2>&1
+
+step build tests.log bash -c "cmake -S . -B $build -DCMAKE_BUILD_TYPE=Release >/dev/null && cmake --build $build -j \$(nproc)"
+step tests tests.log ctest --test-dir "$build" --output-on-failure -j 4
+step verify verify.log "$build/embgeo-cuda" verify --against-cpu --shapes all --steps 3
+sanitize() {
+  local cs=/usr/local/cuda/bin/compute-sanitizer
+  command -v compute-sanitizer >/dev/null && cs=compute-sanitizer
+  "$cs" --tool memcheck --error-exitcode 1 "$build/embgeo_tests" --gtest_filter='*Cuda*' &&
+    "$cs" --tool racecheck --error-exitcode 1 "$build/embgeo_tests" --gtest_filter='*CudaOps*toy*:*CudaOps*repeats*'
+}
+step sanitizer sanitizer.log sanitize
+step bench bench.log bash -c "'$build/embgeo-cuda' bench all --json '$out/bench.json' && '$build/embgeo_bench' --benchmark_min_time=0.2"
+step peer bench.log python3 tools/peer_pytorch.py --device cuda --shapes toy,gpt2,llama3 --json "$out/peer_pytorch.json"
+step train-timing bench.log bash -c "for d in 0 cpu; do '$build/embgeo-cuda' train --device \$d --no-files | grep '^done:'; done"
+
+{
+  printf '%-14s %-6s %-8s %s\n' step result time log
+  for row in "${summary[@]}"; do IFS='|' read -r n r t l <<<"$row"; printf '%-14s %-6s %-8s %s\n' "$n" "$r" "$t" "$l"; done
+} | tee -a "$out/summary.txt"
+grep -E "^verify:" "$out/verify.log" | tee -a "$out/summary.txt" || true
+grep -E "^done:" "$out/bench.log" | tee -a "$out/summary.txt" || true
