@@ -78,11 +78,10 @@ std::vector<std::int32_t> zipf_ids(int V, std::size_t count, double s, std::uint
 // ---------------------------------------------------------------------------------------------------------
 // Timing
 
-// The process's stream, cuBLAS handle, events and L2-flush buffer, created on first use.
+// The process's stream, cuBLAS handle, events and L2-flush buffer, created on first use (on device 0).
 class Gpu {
  public:
   Gpu() {
-    CUDA_CHECK(cudaSetDevice(0));
     int l2_bytes = 0;
     CUDA_CHECK(cudaDeviceGetAttribute(&l2_bytes, cudaDevAttrL2CacheSize, 0));
     flush_ = DeviceBuffer<unsigned char>(std::max(kMinFlushBytes, 2 * static_cast<std::size_t>(l2_bytes)));
@@ -111,7 +110,8 @@ class Gpu {
   // a few, measured once per process.
   double copy_bytes_per_second() {
     if (copy_bytes_per_second_ == 0) {
-      const DeviceBuffer<unsigned char> src(kCopyBytes), dst(kCopyBytes);
+      const DeviceBuffer<unsigned char> src(kCopyBytes);
+      DeviceBuffer<unsigned char> dst(kCopyBytes);
       double best = std::numeric_limits<double>::infinity();
       for (int repeat = 0; repeat < 5; ++repeat)
         best = std::min(best, time_once([&] { copy(src, dst); }));
@@ -120,7 +120,7 @@ class Gpu {
     return copy_bytes_per_second_;
   }
 
-  void copy(const DeviceBuffer<unsigned char>& src, const DeviceBuffer<unsigned char>& dst) const {
+  void copy(const DeviceBuffer<unsigned char>& src, DeviceBuffer<unsigned char>& dst) const {
     CUDA_CHECK(cudaMemcpyAsync(dst.get(), src.get(), src.size(), cudaMemcpyDeviceToDevice, stream()));
   }
 
@@ -205,7 +205,8 @@ void head_shapes(benchmark::internal::Benchmark* b) {
 // The bandwidth ceiling every memory-bound op is measured against.
 void BM_CudaMemcpyDeviceToDevice(benchmark::State& state) {
   with_gpu(state, [&](Gpu& g) {
-    const DeviceBuffer<unsigned char> src(kCopyBytes), dst(kCopyBytes);
+    const DeviceBuffer<unsigned char> src(kCopyBytes);
+    DeviceBuffer<unsigned char> dst(kCopyBytes);
     run_timed(state, g, OpCost{2.0 * kCopyBytes, 0}, [&] { g.copy(src, dst); });
   });
 }
@@ -215,7 +216,7 @@ void BM_CudaGatherMeanForward(benchmark::State& state) {
     const ModelShape s = shape_arg(state);
     const auto x = uploaded(synthetic_corpus(s.V, static_cast<std::size_t>(s.B) * s.C, kSeed), g.stream());
     const auto E = uniform_buffer(s.embedding_elems(), -1.0f, 1.0f, kSeed, g.stream());
-    const DeviceBuffer<float> h(static_cast<std::size_t>(s.B) * s.D);
+    DeviceBuffer<float> h(static_cast<std::size_t>(s.B) * s.D);
     run_timed(state, g, gather_mean_cost(s),
               [&] { cuda::gather_mean_forward(x.get(), E.get(), h.get(), s.B, s.C, s.D, g.stream()); });
     state.SetItemsProcessed(static_cast<std::int64_t>(tokens(s) * static_cast<double>(state.iterations())));
@@ -233,7 +234,7 @@ void BM_CudaScatterAddBackward(benchmark::State& state, IdDistribution distribut
                                               : zipf_ids(s.V, N, kZipfExponent, kSeed);
     const auto x = uploaded(ids, g.stream());
     const auto dh = uniform_buffer(static_cast<std::size_t>(s.B) * s.D, -1.0f, 1.0f, kSeed, g.stream());
-    const DeviceBuffer<float> dE(s.embedding_elems());
+    DeviceBuffer<float> dE(s.embedding_elems());
     const std::size_t unique_rows = distinct_ids(ids, s.V);
     run_timed(state, g, scatter_add_cost(s, unique_rows),
               [&] { cuda::scatter_add_backward(dh.get(), x.get(), dE.get(), s.B, s.C, s.D, s.V, g.stream()); });
@@ -245,7 +246,7 @@ void BM_CudaScatterAddBackward(benchmark::State& state, IdDistribution distribut
 void BM_CudaSoftmaxXentForwardBackward(benchmark::State& state) {
   with_gpu(state, [&](Gpu& g) {
     const ModelShape s = shape_arg(state);
-    const auto logits = uniform_buffer(s.logits_elems(), -8.0f, 8.0f, kSeed, g.stream());
+    auto logits = uniform_buffer(s.logits_elems(), -8.0f, 8.0f, kSeed, g.stream());
     const auto y = uploaded(synthetic_corpus(s.V, static_cast<std::size_t>(s.B), kSeed), g.stream());
     DeviceBuffer<double> loss_sum(1);
     loss_sum.zero(g.stream());
@@ -271,7 +272,7 @@ struct HeadTensors {
 void BM_CudaHeadForward(benchmark::State& state) {
   with_gpu(state, [&](Gpu& g) {
     const ModelShape s = shape_arg(state);
-    const HeadTensors t(s, g.stream());
+    HeadTensors t(s, g.stream());
     run_timed(state, g, head_forward_cost(s), [&] {
       cuda::head_forward(g.cublas(), t.h.get(), t.W.get(), t.bias.get(), t.logits.get(), s.B, s.D, s.V, g.stream());
     });
@@ -283,8 +284,7 @@ void BM_CudaHeadForward(benchmark::State& state) {
 void BM_CudaSgemmHeadShape(benchmark::State& state) {
   with_gpu(state, [&](Gpu& g) {
     const ModelShape s = shape_arg(state);
-    const HeadTensors t(s, g.stream());
-    CUBLAS_CHECK(cublasSetStream(g.cublas(), g.stream()));
+    HeadTensors t(s, g.stream());  // the handle is bound to g.stream() already
     const float one = 1.0f, zero = 0.0f;
     run_timed(state, g, head_forward_cost(s), [&] {
       // Row-major logits (B,V) = h·Wᵀ is column-major logitsᵀ (V,B) = W·hᵀ: W stored as column-major (D,V)
@@ -298,9 +298,9 @@ void BM_CudaSgemmHeadShape(benchmark::State& state) {
 void BM_CudaHeadBackward(benchmark::State& state) {
   with_gpu(state, [&](Gpu& g) {
     const ModelShape s = shape_arg(state);
-    const HeadTensors t(s, g.stream());
+    HeadTensors t(s, g.stream());
     const auto ones = uploaded(std::vector<float>(static_cast<std::size_t>(s.B), 1.0f), g.stream());
-    const DeviceBuffer<float> dW(s.embedding_elems()), db(s.V), dh(static_cast<std::size_t>(s.B) * s.D);
+    DeviceBuffer<float> dW(s.embedding_elems()), db(s.V), dh(static_cast<std::size_t>(s.B) * s.D);
     run_timed(state, g, head_backward_cost(s), [&] {
       cuda::head_backward(g.cublas(), t.logits.get(), t.h.get(), t.W.get(), dW.get(), db.get(), dh.get(), ones.get(),
                           s.B, s.D, s.V, g.stream());
@@ -312,7 +312,7 @@ void BM_CudaHeadBackward(benchmark::State& state) {
 void BM_CudaAdamStep(benchmark::State& state) {
   with_gpu(state, [&](Gpu& g) {
     const std::size_t n = shape_arg(state).embedding_elems();
-    const auto param = uniform_buffer(n, -1.0f, 1.0f, kSeed, g.stream());
+    auto param = uniform_buffer(n, -1.0f, 1.0f, kSeed, g.stream());
     const auto grad = uniform_buffer(n, -1e-3f, 1e-3f, kSeed + 1, g.stream());
     DeviceBuffer<float> m(n), v(n);
     m.zero(g.stream());

@@ -40,6 +40,16 @@ void Backend::train_step(std::uint64_t seed, std::int64_t step, std::int64_t win
   optimizer_step(step);
 }
 
+std::size_t training_state_bytes(const BackendConfig& config) {
+  const ModelShape& s = config.shape;
+  const std::size_t VD = s.embedding_elems();
+  // E, W, dW, Adam m/v of W (+ dE, m/v of E unless frozen), and b with its gradient and moments.
+  const std::size_t tables = (config.freeze_embedding ? 4 : 7) * VD + 6 * static_cast<std::size_t>(s.V);
+  const std::size_t work = s.logits_elems() + 2 * static_cast<std::size_t>(s.B) * s.D + s.B;
+  const std::size_t ids = static_cast<std::size_t>(s.B) * (s.C + 1);
+  return (tables + work) * sizeof(float) + ids * sizeof(std::int32_t);
+}
+
 void check_param_sizes(const Params& params, const ModelShape& shape) {
   const std::size_t VD = shape.embedding_elems();
   if (params.embedding.size() != VD || params.head_weight.size() != VD ||

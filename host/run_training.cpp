@@ -10,6 +10,7 @@
 #include "embgeo/error.hpp"
 #include "embgeo/run.hpp"
 #include "embgeo/tokenizers.hpp"
+#include "host/text_table.hpp"
 
 namespace embgeo {
 namespace {
@@ -107,7 +108,8 @@ RunOutcome run_training(const RunOptions& options, std::ostream& console, const 
             << run.corpus.train_windows(s.C) << " train / " << run.corpus.val_windows(s.C) << " validation windows)\n"
             << "model: D=" << s.D << " C=" << s.C << " B=" << s.B << ", " << options.optimizer << " lr "
             << options.lr << (options.freeze_embedding ? ", embedding frozen" : "") << ", " << options.steps
-            << " steps, seed " << options.seed << ", device " << run.device << "\n";
+            << " steps, seed " << options.seed << ", device " << run.device << ", state "
+            << fixed(static_cast<double>(training_state_bytes(config)) / (1 << 20), 1) << " MiB\n";
 
   Params initial = init_params(s, options.seed);
   if (hooks.params) hooks.params(initial);

@@ -61,6 +61,13 @@ std::string signed_fixed(double value, int precision) {
   return buffer;
 }
 
+std::string human_bytes(double bytes) {
+  const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+  int unit = 0;
+  while (bytes >= 1024 && unit < 4) bytes /= 1024, ++unit;
+  return fixed(bytes, unit == 0 ? 0 : 1) + " " + units[unit];
+}
+
 std::string scientific(double value) {
   char buffer[64];
   std::snprintf(buffer, sizeof buffer, "%.1e", value);

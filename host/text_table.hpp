@@ -21,6 +21,7 @@ class TextTable {
 
 std::string fixed(double value, int precision);           // "0.123"
 std::string signed_fixed(double value, int precision);    // "+0.123" / "-0.123"
-std::string scientific(double value);                      // "1.2e-07"
+std::string scientific(double value);
+std::string human_bytes(double bytes);                     // "512 B", "3.2 MiB", "1.5 GiB"                      // "1.2e-07"
 
 }  // namespace embgeo

@@ -19,7 +19,7 @@ class CudaBackend final : public Backend {
   CudaBackend(int device, const BackendConfig& config) : Backend(config), device_(device) {
     const GpuMemory memory = gpu_memory(device);  // also selects the device
     device_name_ = memory.name;
-    const std::size_t needed = memory_bytes(config);
+    const std::size_t needed = training_state_bytes(config);
     if (needed > memory.free_bytes)
       fail("model needs ", needed >> 20, " MiB on cuda:", device, " but only ", memory.free_bytes >> 20,
            " MiB are free; lower --dim, --batch or the vocabulary");
@@ -53,16 +53,6 @@ class CudaBackend final : public Backend {
     ones_.upload(ones.data(), ones.size(), stream_);
     loss_sum_ = DeviceBuffer<double>(1);
     loss_sum_.zero(stream_);
-  }
-
-  // Parameters, gradients, Adam moments, workspaces: what the constructor allocates.
-  static std::size_t memory_bytes(const BackendConfig& config) {
-    const ModelShape& s = config.shape;
-    const std::size_t VD = s.embedding_elems();
-    const std::size_t tables = (config.freeze_embedding ? 4 : 7) * VD + 6 * static_cast<std::size_t>(s.V);
-    const std::size_t work = s.logits_elems() + 2 * static_cast<std::size_t>(s.B) * s.D + s.B;
-    const std::size_t ids = static_cast<std::size_t>(s.B) * (s.C + 1);
-    return (tables + work) * sizeof(float) + ids * sizeof(std::int32_t);
   }
 
   std::string name() const override { return "cuda:" + std::to_string(device_) + " (" + device_name_ + ")"; }

@@ -29,4 +29,9 @@ GpuMemory gpu_memory(int device) {
   return memory;
 }
 
+std::size_t gpu_used_bytes(int device) {
+  const GpuMemory memory = gpu_memory(device);
+  return memory.total_bytes - memory.free_bytes;
+}
+
 }  // namespace embgeo

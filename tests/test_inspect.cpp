@@ -399,6 +399,22 @@ TEST(InspectCli, SimilarityNeighborsAndAnalogy) {
   EXPECT_NEAR(analogy[1]["cosine"].get<double>(), 0.1961161351, 1e-6);
 }
 
+TEST(InspectCli, PcaOfChosenRows) {
+  TempDir dir;
+  const std::string tiny = write_tiny_vec(dir);
+  // a (1,0), b (0,1), c (1,1): centred on (2/3, 2/3) they are (1,−2)/3, (−2,1)/3, (1,1)/3, whose scatter
+  // matrix is [[6, −3], [−3, 6]]/9 with eigenvalues 9/9 and 3/9: explained 3/4 and 1/4.
+  const CliResult r =
+      run_cli("inspect " + quoted(tiny) + " --pca a,b,c --out " + quoted(dir.file("pca")) + " --json", dir);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const nlohmann::json pca = nlohmann::json::parse(r.out)["pca"];
+  EXPECT_EQ(pca["tokens"], nlohmann::json::array({"a", "b", "c"}));
+  EXPECT_NEAR(pca["explained"][0].get<double>(), 0.75, 1e-9);
+  EXPECT_NEAR(pca["explained"][1].get<double>(), 0.25, 1e-9);
+  EXPECT_EQ(pca["coords"].size(), 6u);  // 3 points × 2 coordinates, flattened
+  expect_one_line_error(run_cli("inspect " + quoted(tiny) + " --pca a", dir), "--pca needs at least two tokens");
+}
+
 // ---- vocabularies ------------------------------------------------------------------------------------
 
 TEST(InspectVocab, VocabTxtNamesRows) {

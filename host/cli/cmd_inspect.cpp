@@ -30,8 +30,6 @@ struct InspectOptions {
 // strict dump would throw on them, so they are written with U+FFFD in their place.
 std::string json_text(const json& j) { return j.dump(2, ' ', false, json::error_handler_t::replace) + "\n"; }
 
-std::string mib(double bytes) { return fixed(bytes / (1024.0 * 1024.0), 1) + " MiB"; }
-
 std::string show(const EmbeddingTable& t, int id) { return plots::display_label(t.tokens[id]) + " (#" + std::to_string(id) + ")"; }
 
 std::vector<std::string> split_commas(const std::string& text) {
@@ -98,8 +96,8 @@ int run_inspect(const InspectOptions& o) {
                   {"min", s.min}, {"max", s.max},
                   {"norm", {{"min", s.norms.min}, {"median", s.norms.median}, {"max", s.norms.max}, {"mean", s.norms.mean}}}};
   text << t.source << (t.tensor.empty() ? "" : " [" + t.tensor + "]") << ": " << t.format << ", " << t.dtype << ", V="
-       << s.V << " D=" << s.D << " (" << s.parameters << " parameters; fp32 " << mib(s.bytes_fp32) << ", bf16 "
-       << mib(s.bytes_bf16) << ", int8 " << mib(s.bytes_int8) << "), loaded in " << fixed(load_seconds, 2) << " s\n"
+       << s.V << " D=" << s.D << " (" << s.parameters << " parameters; fp32 " << human_bytes(s.bytes_fp32) << ", bf16 "
+       << human_bytes(s.bytes_bf16) << ", int8 " << human_bytes(s.bytes_int8) << "), loaded in " << fixed(load_seconds, 2) << " s\n"
        << "  values: mean " << fixed(s.mean, 5) << "  std " << fixed(s.stddev, 5) << "  min " << fixed(s.min, 4)
        << "  max " << fixed(s.max, 4) << "\n"
        << "  row norms: min " << fixed(s.norms.min, 4) << "  median " << fixed(s.norms.median, 4) << "  max "
@@ -208,8 +206,8 @@ int run_params(int V, int D, const std::string& preset) {
   TextTable table({"table", "V", "D", "parameters", "fp32", "bf16", "int8", "share of model"});
   auto add = [&](const std::string& name, int v, int d, std::int64_t total) {
     const double p = static_cast<double>(v) * d;
-    table.add({name, std::to_string(v), std::to_string(d), std::to_string(static_cast<std::int64_t>(p)), mib(4 * p),
-               mib(2 * p), mib(p), total > 0 ? fixed(100.0 * p / static_cast<double>(total), 1) + "%" : "—"});
+    table.add({name, std::to_string(v), std::to_string(d), std::to_string(static_cast<std::int64_t>(p)), human_bytes(4 * p),
+               human_bytes(2 * p), human_bytes(p), total > 0 ? fixed(100.0 * p / static_cast<double>(total), 1) + "%" : "—"});
   };
   if (V > 0 || D > 0) {
     if (V < 1 || D < 1) fail("params needs both --vocab and --dim (positive), or --preset");

@@ -12,5 +12,6 @@ void add_train_command(CLI::App& app, Action& action);
 void add_verify_command(CLI::App& app, Action& action);
 void add_experiment_command(CLI::App& app, Action& action);
 void add_inspect_command(CLI::App& app, Action& action);  // and `params`
+void add_bench_command(CLI::App& app, Action& action);
 
 }  // namespace embgeo::cli

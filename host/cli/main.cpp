@@ -13,6 +13,7 @@ int main(int argc, char** argv) {
   embgeo::cli::add_verify_command(app, action);
   embgeo::cli::add_experiment_command(app, action);
   embgeo::cli::add_inspect_command(app, action);
+  embgeo::cli::add_bench_command(app, action);
   // CLI11 would only say "a subcommand is required" for a mistyped command; name it instead.
   const auto named = [&](const CLI::App* sub) { return sub->get_name() == argv[1]; };
   if (argc > 1 && argv[1][0] != '-' && app.get_subcommands(named).empty()) {

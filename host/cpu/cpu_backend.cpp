@@ -1,4 +1,6 @@
 // The CPU reference backend: host vectors and the plain loops of cpu_ops.cpp.
+#include <unistd.h>
+
 #include <algorithm>
 #include <utility>
 
@@ -167,6 +169,12 @@ class CpuBackend final : public Backend {
 
 std::unique_ptr<Backend> make_cpu_backend(const BackendConfig& config) {
   validate_shape(config.shape);
+  // Refuse up front rather than die half-way through allocating.
+  const std::size_t needed = training_state_bytes(config);
+  const std::size_t available = static_cast<std::size_t>(sysconf(_SC_AVPHYS_PAGES)) * static_cast<std::size_t>(sysconf(_SC_PAGESIZE));
+  if (needed > available)
+    fail("model needs ", needed >> 20, " MiB of host memory but only ", available >> 20,
+         " MiB are available; lower --dim, --batch or the vocabulary");
   return std::make_unique<CpuBackend>(config);
 }
 

@@ -86,4 +86,8 @@ class Backend {
 
 std::unique_ptr<Backend> make_cpu_backend(const BackendConfig& config);
 
+// Bytes a backend holds for a config: parameters, gradients, Adam moments and the per-batch workspaces
+// (the corpus not included). The CUDA backend refuses a model whose state exceeds free device memory.
+std::size_t training_state_bytes(const BackendConfig& config);
+
 }  // namespace embgeo

@@ -22,6 +22,7 @@ struct GpuMemory {
   std::string name;
 };
 GpuMemory gpu_memory(int device);
+std::size_t gpu_used_bytes(int device);  // total − free, whoever holds it
 
 std::unique_ptr<Backend> make_cuda_backend(int device, const BackendConfig& config);
 

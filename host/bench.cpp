@@ -1,0 +1,239 @@
+#include "embgeo/bench.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <ostream>
+
+#include "embgeo/atomic_file.hpp"
+#include "embgeo/cpu_ops.hpp"
+#include "embgeo/cuda.hpp"
+#include "embgeo/device.hpp"
+#include "embgeo/error.hpp"
+#include "embgeo/params.hpp"
+#include "embgeo/perf_model.hpp"
+#include "embgeo/plots.hpp"
+#include "embgeo/verify.hpp"
+#include "host/peer.hpp"
+#include "host/text_table.hpp"
+
+namespace embgeo {
+namespace {
+
+using nlohmann::json;
+using Clock = std::chrono::steady_clock;
+
+struct NamedShape {
+  std::string name;
+  ModelShape shape;
+};
+
+NamedShape shape_named(const std::string& name) {
+  if (name == "toy") return {name, {21, 16, 8, 32}};
+  if (name == "word") return {name, {10000, 64, 8, 64}};
+  if (name == "gpt2") return {name, {50257, 768, 8, 1024}};
+  if (name == "llama3") return {name, {128256, 768, 8, 1024}};
+  fail("unknown bench shape '", name, "' (toy, word, gpt2, llama3)");
+}
+
+template <typename F>
+double median_seconds(int repeats, F&& work) {
+  work();  // warm-up
+  std::vector<double> s;
+  for (int r = 0; r < repeats; ++r) {
+    const auto start = Clock::now();
+    work();
+    s.push_back(std::chrono::duration<double>(Clock::now() - start).count());
+  }
+  std::nth_element(s.begin(), s.begin() + s.size() / 2, s.end());
+  return s[s.size() / 2];
+}
+
+// Host memcpy of 256 MiB, read + write counted: the CPU's ceiling for a memory-bound op.
+double cpu_copy_bytes_per_second() {
+  const std::size_t bytes = std::size_t{256} << 20;
+  std::vector<char> a(bytes, 1), b(bytes);
+  return 2.0 * static_cast<double>(bytes) / median_seconds(3, [&] { std::memcpy(b.data(), a.data(), bytes); });
+}
+
+std::string gbps(double bytes, double seconds) { return fixed(bytes / seconds / 1e9, 1); }
+std::string percent(double part, double whole) { return whole > 0 ? fixed(100.0 * part / whole, 0) + "%" : "—"; }
+
+void bench_lookup_vs_onehot(const BenchOptions& o, const DeviceChoice& device, json& out, std::ostream& console,
+                            std::vector<plots::Series>& series) {
+  const bool gpu = device.cuda;
+  const int D = o.dim ? o.dim : (gpu ? 256 : 64), N = o.tokens ? o.tokens : (gpu ? 8192 : 256);
+  const int repeats = o.repeats ? o.repeats : (gpu ? 20 : 3);
+  std::vector<std::int64_t> vocab = o.vocab;
+  if (vocab.empty()) vocab = gpu ? std::vector<std::int64_t>{1000, 10000, 100000, 1000000} : std::vector<std::int64_t>{100, 1000, 10000};
+  GpuCeilings ceilings;
+  if (gpu) ceilings = measure_gpu_ceilings(device.index);
+  const double copy = gpu ? ceilings.copy_bytes_per_second : cpu_copy_bytes_per_second();
+  console << "\nlookup vs one-hot on " << device_label(device) << ": N=" << N << " tokens, D=" << D
+          << "; copy ceiling " << fixed(copy / 1e9, 0) << " GB/s"
+          << (gpu ? ", fp32 GEMM " + fixed(ceilings.fp32_flops / 1e12, 1) + " TFLOP/s, bf16 GEMM " +
+                        fixed(ceilings.bf16_flops / 1e12, 1) + " TFLOP/s"
+                  : std::string())
+          << "\n";
+  out["lookup_vs_onehot"] = {{"device", device_label(device)}, {"N", N}, {"D", D}, {"repeats", repeats},
+                             {"copy_bytes_per_second", copy}, {"fp32_gemm_flops", ceilings.fp32_flops},
+                             {"bf16_gemm_flops", ceilings.bf16_flops}, {"rows", json::array()}};
+  TextTable table({"V", "lookup ms", "GB/s", "% copy", "one-hot fp32 ms", "TFLOP/s", "% peak", "one-hot bf16 ms",
+                   "TFLOP/s", "one-hot/lookup", "one-hot bytes (fp32)"});
+  plots::Series lookup_series{"lookup (gather)", {}, {}}, fp32_series{"one-hot GEMM fp32", {}, {}},
+      bf16_series{"one-hot GEMM bf16", {}, {}};
+  for (const std::int64_t V64 : vocab) {
+    if (V64 < 1 || V64 > kMaxVocab) fail("--vocab values must be in [1, ", kMaxVocab, "], got ", V64);
+    const int V = static_cast<int>(V64);
+    const double bytes = perf::lookup_bytes(N, D), flops = perf::onehot_flops(N, V, D);
+    LookupVsOnehot r;
+    if (gpu) {
+      r = cuda_lookup_vs_onehot(device.index, V, D, N, repeats);
+    } else {
+      const std::vector<float> E = init_params({V, D, 1, 1}, 7).embedding;
+      const std::vector<std::int32_t> ids = synthetic_corpus(V, static_cast<std::size_t>(N), 7);
+      std::vector<float> gathered(static_cast<std::size_t>(N) * D), product(gathered.size());
+      r.lookup_milliseconds = 1e3 * median_seconds(repeats, [&] { cpu::gather_mean_forward(ids.data(), E.data(), gathered.data(), N, 1, D); });
+      r.lookup_equal = true;  // the CPU gather is the reference itself
+      r.fp32.fits = true;
+      r.fp32.onehot_bytes = 4.0 * N * V;
+      r.fp32.milliseconds = 1e3 * median_seconds(repeats, [&] { cpu::onehot_matmul(ids.data(), E.data(), product.data(), N, V, D); });
+      r.fp32.equal = product == gathered;
+    }
+    if (!r.lookup_equal || (r.fp32.fits && !r.fp32.equal) || (r.bf16.fits && !r.bf16.equal))
+      fail("bench lookup-vs-onehot: results differ from the reference at V=", V, "; timings not reported");
+    auto route_cells = [&](const OnehotRoute& route, double peak) -> std::vector<std::string> {
+      if (!route.fits) return {"does not fit", "—", "—"};
+      return {fixed(route.milliseconds, 3), fixed(flops / (route.milliseconds * 1e-3) / 1e12, 2),
+              percent(flops / (route.milliseconds * 1e-3), peak)};
+    };
+    std::vector<std::string> row = {std::to_string(V), fixed(r.lookup_milliseconds, 4),
+                                    gbps(bytes, r.lookup_milliseconds * 1e-3), percent(bytes / (r.lookup_milliseconds * 1e-3), copy)};
+    for (const std::string& c : route_cells(r.fp32, ceilings.fp32_flops)) row.push_back(c);
+    if (gpu) {
+      const std::vector<std::string> b = route_cells(r.bf16, ceilings.bf16_flops);
+      row.insert(row.end(), {b[0], b[1]});
+    } else {
+      row.insert(row.end(), {"—", "—"});
+    }
+    row.push_back(r.fp32.fits ? fixed(r.fp32.milliseconds / r.lookup_milliseconds, 0) + "×" : "—");
+    row.push_back(human_bytes(r.fp32.onehot_bytes));
+    table.add(row);
+    lookup_series.x.push_back(V), lookup_series.y.push_back(r.lookup_milliseconds);
+    if (r.fp32.fits) fp32_series.x.push_back(V), fp32_series.y.push_back(r.fp32.milliseconds);
+    if (r.bf16.fits) bf16_series.x.push_back(V), bf16_series.y.push_back(r.bf16.milliseconds);
+    out["lookup_vs_onehot"]["rows"].push_back(
+        {{"V", V}, {"lookup_ms", r.lookup_milliseconds}, {"lookup_bytes", bytes},
+         {"onehot_fp32", {{"fits", r.fp32.fits}, {"ms", r.fp32.milliseconds}, {"bytes", r.fp32.onehot_bytes}}},
+         {"onehot_bf16", {{"fits", r.bf16.fits}, {"ms", r.bf16.milliseconds}, {"bytes", r.bf16.onehot_bytes}}},
+         {"flops", flops}});
+  }
+  console << table.text();
+  for (plots::Series* s : {&lookup_series, &fp32_series, &bf16_series})
+    if (!s->x.empty()) series.push_back(std::move(*s));
+}
+
+void bench_kernels(const BenchOptions& o, const DeviceChoice& device, json& out, std::ostream& console) {
+  if (!device.cuda) {
+    console << "\nbench kernels: needs a CUDA GPU; skipped on the CPU\n";
+    return;
+  }
+  const ModelShape shape = shape_named("gpt2").shape;
+  const GpuCeilings c = measure_gpu_ceilings(device.index);
+  const std::vector<KernelTiming> rows = cuda_kernel_timings(device.index, shape, o.repeats ? o.repeats : 20);
+  console << "\nkernels on " << device_label(device) << " at B=" << shape.B << " C=" << shape.C << " D=" << shape.D
+          << " V=" << shape.V << " (copy ceiling " << fixed(c.copy_bytes_per_second / 1e9, 0) << " GB/s, fp32 GEMM "
+          << fixed(c.fp32_flops / 1e12, 1) << " TFLOP/s)\n";
+  TextTable table({"kernel", "ms", "GB/s", "% of copy", "TFLOP/s", "% of fp32 GEMM"});
+  for (const KernelTiming& k : rows) {
+    const double s = k.milliseconds * 1e-3;
+    table.add({k.name, fixed(k.milliseconds, 4), k.bytes > 0 ? gbps(k.bytes, s) : "—",
+               k.bytes > 0 ? percent(k.bytes / s, c.copy_bytes_per_second) : "—",
+               k.flops > 0 ? fixed(k.flops / s / 1e12, 1) : "—", k.flops > 0 ? percent(k.flops / s, c.fp32_flops) : "—"});
+    out["kernels"].push_back({{"name", k.name}, {"ms", k.milliseconds}, {"bytes", k.bytes}, {"flops", k.flops}});
+  }
+  console << table.text();
+}
+
+void bench_train(const BenchOptions& o, const DeviceChoice& device, json& out, std::ostream& console) {
+  std::vector<std::string> shapes = o.shapes;
+  if (shapes.empty()) shapes = device.cuda ? std::vector<std::string>{"toy", "gpt2", "llama3"} : std::vector<std::string>{"toy", "word"};
+  console << "\ntraining step on " << device_label(device) << (o.peer.empty() ? "" : ", next to the PyTorch peer") << "\n";
+  TextTable table({"shape", "V", "D", "C", "B", "steps", "steps/s", "tokens/s", "ms/step", "state MiB", "device MiB",
+                   "peer steps/s", "ours / peer"});
+  for (const std::string& name : shapes) {
+    const NamedShape ns = shape_named(name);
+    const ModelShape& s = ns.shape;
+    const std::int64_t steps = o.steps ? o.steps : (name == "toy" ? 2000 : (device.cuda ? 50 : 20));
+    BackendConfig config;
+    config.shape = s;
+    const std::size_t used_before = device.cuda ? gpu_used_bytes(device.index) : 0;
+    const std::unique_ptr<Backend> backend = make_backend(device, config);
+    const std::vector<std::int32_t> corpus = synthetic_corpus(s.V, std::max<std::size_t>(100000, static_cast<std::size_t>(s.B) * (s.C + 1) * 4), 3);
+    backend->load_corpus(corpus);
+    backend->load_params(init_params(s, 3));
+    const std::int64_t windows = static_cast<std::int64_t>(corpus.size()) - s.C;
+    for (std::int64_t step = 1; step <= 5; ++step) backend->train_step(3, step, 0, windows);
+    backend->take_loss_sum();  // synchronizes: the warm-up is done before the clock starts
+    const auto start = Clock::now();
+    for (std::int64_t step = 6; step < 6 + steps; ++step) backend->train_step(3, step, 0, windows);
+    const Backend::LossSum loss = backend->take_loss_sum();
+    const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+    if (!std::isfinite(loss.sum)) fail("bench train: loss became non-finite at shape ", name);
+    const double device_mib = device.cuda ? static_cast<double>(gpu_used_bytes(device.index) - used_before) / (1 << 20) : 0;
+    const double rate = static_cast<double>(steps) / seconds;
+    json row = {{"shape", name}, {"V", s.V}, {"D", s.D}, {"C", s.C}, {"B", s.B}, {"steps", steps},
+                {"steps_per_second", rate}, {"tokens_per_second", rate * s.B * s.C}, {"device", backend->name()},
+                {"state_bytes", training_state_bytes(config)}, {"device_bytes_in_use", device_mib * (1 << 20)}};
+    std::string peer_rate = "—", ratio = "—";
+    if (!o.peer.empty()) {
+      const PeerResult peer = run_pytorch_peer(device.cuda ? "cuda" : "cpu", s, steps);
+      peer_rate = fixed(peer.steps_per_second, 1);
+      ratio = fixed(rate / peer.steps_per_second, 2) + "×";
+      row["peer"] = {{"name", "pytorch"}, {"steps_per_second", peer.steps_per_second}, {"version", peer.version}};
+    }
+    table.add({name, std::to_string(s.V), std::to_string(s.D), std::to_string(s.C), std::to_string(s.B),
+               std::to_string(steps), fixed(rate, 1), fixed(rate * s.B * s.C, 0), fixed(1e3 / rate, 3),
+               fixed(static_cast<double>(training_state_bytes(config)) / (1 << 20), 1),
+               device.cuda ? fixed(device_mib, 0) : "—", peer_rate, ratio});
+    out["train"].push_back(row);
+  }
+  console << table.text();
+}
+
+}  // namespace
+
+void run_bench(const std::string& which, const BenchOptions& o, std::ostream& console) {
+  if (which != "lookup-vs-onehot" && which != "kernels" && which != "train" && which != "all")
+    fail("unknown bench '", which, "' (lookup-vs-onehot, kernels, train or all)");
+  if (o.dim < 0 || o.dim > kMaxDim) fail("--dim must be in [1, ", kMaxDim, "], got ", o.dim);
+  if (o.tokens < 0 || o.tokens > (1 << 24)) fail("--tokens must be in [1, 16777216], got ", o.tokens);
+  if (o.repeats < 0 || o.repeats > 10000) fail("--repeats must be in [1, 10000], got ", o.repeats);
+  if (o.steps < 0 || o.steps > 1000000) fail("--steps must be in [1, 1000000], got ", o.steps);
+  if (!o.peer.empty() && o.peer != "pytorch") fail("--peer supports pytorch, got '", o.peer, "'");
+  std::string notice;
+  const DeviceChoice device = resolve_device(o.device, &notice);
+  if (!notice.empty()) console << notice << "\n";
+  make_directories(o.out_dir);
+  json out;
+  out["device"] = device.cuda ? gpu_memory(device.index).name : "cpu";
+  std::vector<plots::Series> series;
+  if (which == "lookup-vs-onehot" || which == "all") bench_lookup_vs_onehot(o, device, out, console, series);
+  if (which == "kernels" || which == "all") bench_kernels(o, device, out, console);
+  if (which == "train" || which == "all") bench_train(o, device, out, console);
+  const std::string json_path = o.json_path.empty() ? o.out_dir + "/bench.json" : o.json_path;
+  write_file_atomically(json_path, out.dump(2) + "\n");
+  console << "\nwrote " << json_path;
+  if (!series.empty()) {
+    const plots::PlotResult p = plots::plot_lines(o.out_dir, "lookup_vs_onehot", series, "lookup vs one-hot matmul on " + device_label(device),
+                                                  "vocabulary size V", "milliseconds", true, true);
+    console << (p.rendered ? " and " + p.path : "; " + p.note);
+  }
+  console << "\n";
+}
+
+}  // namespace embgeo

@@ -1,0 +1,35 @@
+#include <iostream>
+#include <memory>
+
+#include "embgeo/bench.hpp"
+#include "host/cli/commands.hpp"
+
+namespace embgeo::cli {
+
+void add_bench_command(CLI::App& app, Action& action) {
+  struct Options {
+    std::string which = "all";
+    BenchOptions bench;
+  };
+  auto o = std::make_shared<Options>();
+  CLI::App* cmd = app.add_subcommand("bench", "measure: lookup-vs-onehot, kernels, train, or all");
+  cmd->add_option("which", o->which, "lookup-vs-onehot, kernels, train or all")->capture_default_str();
+  cmd->add_option("--device", o->bench.device, "auto, cpu or a CUDA device number")->capture_default_str();
+  cmd->add_option("--vocab", o->bench.vocab, "lookup-vs-onehot vocabulary sizes, e.g. 1000,10000,100000")->delimiter(',');
+  cmd->add_option("--dim", o->bench.dim, "embedding dimension (default 256 GPU, 64 CPU)");
+  cmd->add_option("--tokens", o->bench.tokens, "tokens looked up (default 8192 GPU, 256 CPU)");
+  cmd->add_option("--repeats", o->bench.repeats, "timed repeats; the median is reported");
+  cmd->add_option("--shapes", o->bench.shapes, "train shapes: toy, word, gpt2, llama3")->delimiter(',');
+  cmd->add_option("--steps", o->bench.steps, "timed training steps per shape");
+  cmd->add_option("--peer", o->bench.peer, "pytorch: time tools/peer_pytorch.py at the same shapes");
+  cmd->add_option("--out", o->bench.out_dir, "directory for bench.json and the plot")->capture_default_str();
+  cmd->add_option("--json", o->bench.json_path, "where to write the JSON (default OUT/bench.json)");
+  cmd->callback([&action, o] {
+    action = [o] {
+      run_bench(o->which, o->bench, std::cout);
+      return 0;
+    };
+  });
+}
+
+}  // namespace embgeo::cli
