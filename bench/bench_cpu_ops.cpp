@@ -1,6 +1,6 @@
 // Benchmarks of the CPU reference: each op of embgeo::cpu alone, then a whole training step through the
 // backend interface. The reference is written to be read, not to be fast; these numbers say what a CPU
-// run costs and how far the GPU path is ahead, with bytes/s and FLOP/s from the model in op_costs.hpp.
+// run costs and how far the GPU path is ahead, with bytes/s and FLOP/s from the model in include/embgeo/perf_model.hpp.
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
@@ -8,7 +8,7 @@
 #include <memory>
 #include <vector>
 
-#include "bench/op_costs.hpp"
+#include "embgeo/perf_model.hpp"
 #include "embgeo/backend.hpp"
 #include "embgeo/cpu_ops.hpp"
 #include "embgeo/params.hpp"
@@ -16,6 +16,8 @@
 
 namespace embgeo::bench {
 namespace {
+
+using namespace embgeo::perf;  // the cost model
 
 constexpr std::uint64_t kSeed = 1234;
 

@@ -15,7 +15,7 @@
 #include <string>
 #include <vector>
 
-#include "bench/op_costs.hpp"
+#include "embgeo/perf_model.hpp"
 #include "embgeo/cuda.hpp"
 #include "embgeo/philox.hpp"
 #include "embgeo/verify.hpp"
@@ -25,6 +25,8 @@
 
 namespace embgeo::bench {
 namespace {
+
+using namespace embgeo::perf;  // the cost model
 
 using cuda::DeviceBuffer;
 
@@ -56,23 +58,6 @@ DeviceBuffer<T> uploaded(const std::vector<T>& host, cudaStream_t stream) {
   DeviceBuffer<T> buffer(host.size());
   buffer.upload(host.data(), host.size(), stream);
   return buffer;
-}
-
-// Zipf ids over [0, V): P(k) ∝ (k+1)^−s. Id k is rank k, so a few fixed rows take most of the updates —
-// the contention a real corpus puts on the scatter-add's atomics, which uniform ids never show.
-std::vector<std::int32_t> zipf_ids(int V, std::size_t count, double s, std::uint64_t seed) {
-  std::vector<double> cdf(static_cast<std::size_t>(V));
-  double total = 0;
-  for (int k = 0; k < V; ++k) cdf[static_cast<std::size_t>(k)] = total += std::pow(k + 1.0, -s);
-  std::vector<std::int32_t> ids(count);
-  for (std::size_t i = 0; i < count; ++i) {
-    // 53 random bits: a 24-bit uniform could not reach the tail ranks, whose probability is below 2^-24.
-    const Philox4 r = philox_draw(seed, RandomStream::kUser, i);
-    const double u = static_cast<double>((static_cast<std::uint64_t>(r.v[0]) << 21) | (r.v[1] >> 11)) * 0x1p-53 * total;
-    const auto rank = std::upper_bound(cdf.begin(), cdf.end(), u) - cdf.begin();
-    ids[i] = static_cast<std::int32_t>(std::min<std::ptrdiff_t>(rank, V - 1));
-  }
-  return ids;
 }
 
 // ---------------------------------------------------------------------------------------------------------

@@ -89,7 +89,7 @@ void bench_lookup_vs_onehot(const BenchOptions& o, const DeviceChoice& device, j
   for (const std::int64_t V64 : vocab) {
     if (V64 < 1 || V64 > kMaxVocab) fail("--vocab values must be in [1, ", kMaxVocab, "], got ", V64);
     const int V = static_cast<int>(V64);
-    const double bytes = perf::lookup_bytes(N, D), flops = perf::onehot_flops(N, V, D);
+    const double bytes = perf::gather_mean_cost({V, D, 1, N}).bytes, flops = perf::onehot_matmul_cost(N, V, D).flops;
     LookupVsOnehot r;
     if (gpu) {
       r = cuda_lookup_vs_onehot(device.index, V, D, N, repeats);

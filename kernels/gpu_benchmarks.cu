@@ -127,8 +127,9 @@ std::vector<KernelTiming> cuda_kernel_timings(int device, const ModelShape& s, i
   const int B = s.B, C = s.C, D = s.D, V = s.V;
   const Params p = init_params(s, 11);
   DeviceBuffer<float> E = upload(p.embedding, stream), W = upload(p.head_weight, stream), bias = upload(p.head_bias, stream);
-  DeviceBuffer<std::int32_t> x = upload(synthetic_corpus(V, static_cast<std::size_t>(B) * C, 11), stream);
-  DeviceBuffer<std::int32_t> x_zipf = upload(zipf_ids(V, static_cast<std::size_t>(B) * C, 1.1, 11), stream);
+  const std::vector<std::int32_t> uniform_ids = synthetic_corpus(V, static_cast<std::size_t>(B) * C, 11);
+  const std::vector<std::int32_t> skewed_ids = zipf_ids(V, static_cast<std::size_t>(B) * C, 1.1, 11);
+  DeviceBuffer<std::int32_t> x = upload(uniform_ids, stream), x_zipf = upload(skewed_ids, stream);
   DeviceBuffer<std::int32_t> y = upload(synthetic_corpus(V, B, 12), stream);
   DeviceBuffer<float> h(static_cast<std::size_t>(B) * D), logits(static_cast<std::size_t>(B) * V), dh(h.size()),
       dW(p.head_weight.size()), db(V), dE(p.embedding.size()), m(p.embedding.size()), v(p.embedding.size()),
@@ -143,12 +144,12 @@ std::vector<KernelTiming> cuda_kernel_timings(int device, const ModelShape& s, i
   auto time = [&](const std::string& name, double bytes, double flops, auto&& launch) {
     rows.push_back({name, timer.median_ms(repeats, launch), bytes, flops});
   };
-  time("gather_mean_forward", perf::gather_mean_bytes(B, C, D), 0,
+  time("gather_mean_forward", perf::gather_mean_cost(s).bytes, 0,
        [&] { cuda::gather_mean_forward(x.get(), E.get(), h.get(), B, C, D, stream); });
-  time("head_forward (bias + cuBLAS)", 0, perf::head_forward_flops(B, D, V),
+  time("head_forward (bias + cuBLAS)", 0, perf::head_forward_cost(s).flops,
        [&] { cuda::head_forward(cublas, h.get(), W.get(), bias.get(), logits.get(), B, D, V, stream); });
   const float one = 1.0f, zero = 0.0f;
-  time("plain cublasSgemm, same shape", 0, perf::head_forward_flops(B, D, V), [&] {
+  time("plain cublasSgemm, same shape", 0, perf::head_forward_cost(s).flops, [&] {
     CUBLAS_CHECK(cublasSgemm(cublas, CUBLAS_OP_T, CUBLAS_OP_N, V, B, D, &one, W.get(), D, h.get(), D, &zero, plain.get(), V));
   });
   // softmax-CE overwrites its input, so each repeat starts from a fresh copy of the logits; the copy is
@@ -160,16 +161,16 @@ std::vector<KernelTiming> cuda_kernel_timings(int device, const ModelShape& s, i
     CUDA_CHECK(cudaMemcpyAsync(plain.get(), logits.get(), logits.size() * sizeof(float), cudaMemcpyDeviceToDevice, stream));
     cuda::softmax_xent_forward_backward(plain.get(), y.get(), loss.get(), B, V, 1.0f / B, stream);
   });
-  rows.push_back({"softmax_xent_forward_backward", std::max(0.0, xent_ms - copy_ms), perf::softmax_xent_bytes(B, V), 0});
-  time("head_backward (2 GEMMs + GEMV)", 0, perf::head_backward_flops(B, D, V), [&] {
+  rows.push_back({"softmax_xent_forward_backward", std::max(0.0, xent_ms - copy_ms), perf::softmax_xent_cost(s).bytes, 0});
+  time("head_backward (2 GEMMs + GEMV)", 0, perf::head_backward_cost(s).flops, [&] {
     cuda::head_backward(cublas, plain.get(), h.get(), W.get(), dW.get(), db.get(), dh.get(), ones.get(), B, D, V, stream);
   });
-  time("scatter_add_backward, uniform ids", perf::scatter_add_bytes(B, C, D), 0,
+  time("scatter_add_backward, uniform ids", perf::scatter_add_cost(s, perf::distinct_ids(uniform_ids, V)).bytes, 0,
        [&] { cuda::scatter_add_backward(dh.get(), x.get(), dE.get(), B, C, D, V, stream); });
-  time("scatter_add_backward, Zipf ids", perf::scatter_add_bytes(B, C, D), 0,
+  time("scatter_add_backward, Zipf ids", perf::scatter_add_cost(s, perf::distinct_ids(skewed_ids, V)).bytes, 0,
        [&] { cuda::scatter_add_backward(dh.get(), x_zipf.get(), dE.get(), B, C, D, V, stream); });
   OptimizerConfig adam;
-  time("adam_step over E (V·D)", perf::adam_bytes(static_cast<double>(E.size())), 0,
+  time("adam_step over E (V·D)", perf::adam_cost(E.size()).bytes, 0,
        [&] { cuda::adam_step(E.get(), dE.get(), m.get(), v.get(), E.size(), adam, 1, stream); });
   return rows;
 }

@@ -112,3 +112,24 @@ TEST(Verify, UnknownShapeSetIsAnError) { EXPECT_THROW(verify_cases("huge", 1), E
 
 }  // namespace
 }  // namespace embgeo
+
+namespace embgeo {
+namespace {
+
+TEST(Synthetic, ZipfIdsAreInRangeAndHeavyHeaded) {
+  const std::vector<std::int32_t> ids = zipf_ids(1000, 20000, 1.1, 5);
+  std::vector<int> count(1000, 0);
+  for (std::int32_t id : ids) {
+    ASSERT_GE(id, 0);
+    ASSERT_LT(id, 1000);
+    ++count[id];
+  }
+  // P(0)/P(1) = 2^1.1 ≈ 2.14 and id 0 alone carries 1/H(1000, 1.1) ≈ 18% of the mass.
+  EXPECT_GT(count[0], count[1]);
+  EXPECT_GT(count[0], 3000);
+  EXPECT_LT(count[0], 4300);
+  EXPECT_EQ(zipf_ids(1000, 20000, 1.1, 5), ids);
+}
+
+}  // namespace
+}  // namespace embgeo
