@@ -54,7 +54,7 @@ std::string detect_format(const std::string& path) {
   if (file.size() >= 9 && b[8] == '{') {
     std::uint64_t header = 0;
     for (int i = 7; i >= 0; --i) header = (header << 8) | b[i];
-    if (header > 0 && header <= file.size() - 8) return "safetensors";
+    if (header > 0 && header >> 32 == 0) return "safetensors";
   }
   if (std::isdigit(b[0])) return "vec";
   fail(path, ": not a safetensors, .npy or word2vec .vec file");
