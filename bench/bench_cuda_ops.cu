@@ -299,12 +299,15 @@ void BM_CudaAdamStep(benchmark::State& state) {
     const std::size_t n = shape_arg(state).embedding_elems();
     auto param = uniform_buffer(n, -1.0f, 1.0f, kSeed, g.stream());
     const auto grad = uniform_buffer(n, -1e-3f, 1e-3f, kSeed + 1, g.stream());
-    DeviceBuffer<float> m(n), v(n);
+    DeviceBuffer<float> m(n), v(n), scalars(2);
     m.zero(g.stream());
     v.zero(g.stream());
     const OptimizerConfig config;
+    const AdamStepScalars step1 = adam_step_scalars(config, 1);
+    const float host_scalars[2] = {step1.step_size, step1.inv_sqrt_bias2};
+    scalars.upload(host_scalars, 2, g.stream());
     run_timed(state, g, adam_cost(n),
-              [&] { cuda::adam_step(param.get(), grad.get(), m.get(), v.get(), n, config, 1, g.stream()); });
+              [&] { cuda::adam_step(param.get(), grad.get(), m.get(), v.get(), n, config, scalars.get(), g.stream()); });
     state.SetItemsProcessed(static_cast<std::int64_t>(static_cast<double>(n) * static_cast<double>(state.iterations())));
   });
 }

@@ -20,6 +20,7 @@
 #include "embgeo/verify.hpp"
 #include "host/peer.hpp"
 #include "host/text_table.hpp"
+#include "host/json_text.hpp"
 
 namespace embgeo {
 namespace {
@@ -226,7 +227,7 @@ void run_bench(const std::string& which, const BenchOptions& o, std::ostream& co
   if (which == "kernels" || which == "all") bench_kernels(o, device, out, console);
   if (which == "train" || which == "all") bench_train(o, device, out, console);
   const std::string json_path = o.json_path.empty() ? o.out_dir + "/bench.json" : o.json_path;
-  write_file_atomically(json_path, out.dump(2) + "\n");
+  write_file_atomically(json_path, json_text(out));
   console << "\nwrote " << json_path;
   if (!series.empty()) {
     const plots::PlotResult p = plots::plot_lines(o.out_dir, "lookup_vs_onehot", series, "lookup vs one-hot matmul on " + device_label(device),

@@ -9,6 +9,7 @@
 #include "embgeo/plots.hpp"
 #include "embgeo/run.hpp"
 #include "host/run_reading.hpp"
+#include "host/json_text.hpp"
 
 namespace embgeo {
 namespace {
@@ -98,16 +99,15 @@ void write_metrics_jsonl(const std::string& path, const RunOutcome& run) {
       json pairs = json::object();
       for (std::size_t i = 0; i < g.pairs.size(); ++i)
         pairs[g.pairs[i].group + ":" + vocab.tokens[g.pairs[i].a] + ":" + vocab.tokens[g.pairs[i].b]] = p.pair_cosines[i];
-      out << json{{"step", p.step},
-                  {"train_loss", p.train_loss},
-                  {"val_loss", p.val_loss},
-                  {"norm", summary_of(p.norms)},
-                  {"geometry_score", p.geometry_score},
-                  {"cooccurring_mean_cosine", p.cooccurring_mean_cosine},
-                  {"never_mean_cosine", p.never_mean_cosine},
-                  {"pair_cosines", pairs}}
-                 .dump()
-          << '\n';
+      const json line = {{"step", p.step},
+                         {"train_loss", p.train_loss},
+                         {"val_loss", p.val_loss},
+                         {"norm", summary_of(p.norms)},
+                         {"geometry_score", p.geometry_score},
+                         {"cooccurring_mean_cosine", p.cooccurring_mean_cosine},
+                         {"never_mean_cosine", p.never_mean_cosine},
+                         {"pair_cosines", pairs}};
+      out << json_text(line, -1);
     }
   });
 }
@@ -179,7 +179,7 @@ std::vector<plots::PlotResult> write_pictures(const std::string& dir, const RunO
 
 void write_run_outputs(const RunOptions& options, const RunOutcome& run, const std::string& dir, std::ostream& console) {
   make_directories(dir);
-  write_file_atomically(dir + "/summary.json", summary_json(geometry_json(run), options, run).dump(2) + "\n");
+  write_file_atomically(dir + "/summary.json", json_text(summary_json(geometry_json(run), options, run)));
   write_metrics_jsonl(dir + "/metrics.jsonl", run);
   write_exports(dir, options, run);
   const std::vector<plots::PlotResult> pictures = write_pictures(dir, run);

@@ -1,14 +1,23 @@
 // Adam update, elementwise over one tensor (PyTorch semantics, see include/embgeo/optimizer.hpp).
-// The bias-corrected scalars are computed once on the host, exactly as the CPU reference does.
+// The bias-corrected scalars are computed once per step by a one-thread kernel from the device step counter,
+// with the same double-precision formula as the CPU reference.
 #include "kernels/cuda_check.cuh"
 #include "kernels/launchers.cuh"
 
 namespace embgeo::cuda {
 namespace {
 
+__global__ void adam_scalars_kernel(const std::int64_t* __restrict__ t, float lr, float beta1, float beta2,
+                                    float* __restrict__ scalars) {
+  const double step = static_cast<double>(*t);
+  scalars[0] = static_cast<float>(lr / (1.0 - pow(static_cast<double>(beta1), step)));
+  scalars[1] = static_cast<float>(1.0 / sqrt(1.0 - pow(static_cast<double>(beta2), step)));
+}
+
 __global__ void adam_step_kernel(float* __restrict__ param, const float* __restrict__ grad, float* __restrict__ m,
                                  float* __restrict__ v, std::size_t n, float beta1, float beta2, float eps,
-                                 float step_size, float inv_sqrt_bias2) {
+                                 const float* __restrict__ scalars) {
+  const float step_size = scalars[0], inv_sqrt_bias2 = scalars[1];
   for (std::size_t i = blockIdx.x * static_cast<std::size_t>(blockDim.x) + threadIdx.x; i < n;
        i += static_cast<std::size_t>(gridDim.x) * blockDim.x) {
     const float g = grad[i];
@@ -22,11 +31,15 @@ __global__ void adam_step_kernel(float* __restrict__ param, const float* __restr
 
 }  // namespace
 
+void adam_scalars(const std::int64_t* t, const OptimizerConfig& config, float* scalars, cudaStream_t stream) {
+  adam_scalars_kernel<<<1, 1, 0, stream>>>(t, config.lr, config.beta1, config.beta2, scalars);
+  check_launch();
+}
+
 void adam_step(float* param, const float* grad, float* m, float* v, std::size_t n, const OptimizerConfig& config,
-               std::int64_t t, cudaStream_t stream) {
-  const AdamStepScalars s = adam_step_scalars(config, t);
+               const float* scalars, cudaStream_t stream) {
   adam_step_kernel<<<blocks_for(n, 256), 256, 0, stream>>>(param, grad, m, v, n, config.beta1, config.beta2,
-                                                           config.eps, s.step_size, s.inv_sqrt_bias2);
+                                                           config.eps, scalars);
   check_launch();
 }
 

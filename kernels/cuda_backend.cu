@@ -2,6 +2,7 @@
 // is a fixed sequence of launches on one stream with no host round-trip (the loss stays in a device
 // accumulator until take_loss_sum()).
 #include <cmath>
+#include <utility>
 
 #include "embgeo/corpus.hpp"
 #include "embgeo/cuda.hpp"
@@ -53,12 +54,22 @@ class CudaBackend final : public Backend {
     ones_.upload(ones.data(), ones.size(), stream_);
     loss_sum_ = DeviceBuffer<double>(1);
     loss_sum_.zero(stream_);
+    step_ = DeviceBuffer<std::int64_t>(1);
+    adam_scalars_ = DeviceBuffer<float>(2);
+    // An explicit cuBLAS workspace: inside graph capture cuBLAS must not allocate one of its own.
+    cublas_workspace_ = DeviceBuffer<unsigned char>(kCublasWorkspaceBytes);
+    CUBLAS_CHECK(cublasSetWorkspace(cublas_, cublas_workspace_.get(), cublas_workspace_.size()));
+  }
+
+  ~CudaBackend() override {
+    if (graph_exec_) cudaGraphExecDestroy(graph_exec_);
   }
 
   std::string name() const override { return "cuda:" + std::to_string(device_) + " (" + device_name_ + ")"; }
 
   void load_corpus(const std::vector<std::int32_t>& ids) override {
     check_token_ids(ids, config_.shape.V, "corpus");  // before any id can reach a kernel
+    if (graph_exec_) CUDA_CHECK(cudaGraphExecDestroy(std::exchange(graph_exec_, nullptr)));  // it holds the old corpus
     corpus_ = DeviceBuffer<std::int32_t>(ids.size());
     corpus_.upload(ids.data(), ids.size(), stream_);
     corpus_tokens_ = static_cast<std::int64_t>(ids.size());
@@ -80,9 +91,8 @@ class CudaBackend final : public Backend {
   void sample_batch(std::uint64_t seed, std::int64_t step, std::int64_t window_begin,
                     std::int64_t window_count) override {
     check_windows(window_begin, window_count);
-    const ModelShape& s = config_.shape;
-    cuda::sample_batch(corpus_.get(), seed, step, window_begin, window_count, x_.get(), y_.get(), s.B, s.C, stream_);
-    rows_ = s.B;
+    set_step(step);
+    launch_sample_batch(seed, window_begin, window_count);
   }
 
   void window_batch(std::int64_t first_window, int rows) override {
@@ -121,17 +131,24 @@ class CudaBackend final : public Backend {
   }
 
   void optimizer_step(std::int64_t t) override {
-    const OptimizerConfig& opt = config_.optimizer;
-    auto update = [&](DeviceBuffer<float>& p, const DeviceBuffer<float>& g, DeviceBuffer<float>& m,
-                      DeviceBuffer<float>& v) {
-      if (opt.kind == OptimizerKind::kAdam)
-        cuda::adam_step(p.get(), g.get(), m.get(), v.get(), p.size(), opt, t, stream_);
-      else
-        cuda::sgd_step(p.get(), g.get(), p.size(), opt.lr, stream_);
-    };
-    if (!config_.freeze_embedding) update(E_, dE_, mE_, vE_);
-    update(W_, dW_, mW_, vW_);
-    update(bias_, db_, mb_, vb_);
+    set_step(t);
+    launch_optimizer_step();
+  }
+
+  // The whole step as one CUDA graph: captured on first use (and again if seed or windows change), then
+  // replayed. Step-dependent values live on the device (the step counter, Adam's scalars), so one graph
+  // serves every step and a step costs one launch and no host round-trip.
+  void train_step(std::uint64_t seed, std::int64_t step, std::int64_t window_begin,
+                  std::int64_t window_count) override {
+    if (!config_.cuda_graph) return Backend::train_step(seed, step, window_begin, window_count);
+    check_windows(window_begin, window_count);
+    const GraphKey key{seed, window_begin, window_count};
+    if (!graph_exec_ || !(key == graph_key_)) capture_step(key);
+    if (device_step_ != step) set_step(step);
+    CUDA_CHECK(cudaGraphLaunch(graph_exec_, stream_));
+    device_step_ = step + 1;  // the graph's last node advanced the counter
+    rows_ = config_.shape.B;
+    loss_rows_ += rows_;
   }
 
   LossSum take_loss_sum() override {
@@ -168,6 +185,70 @@ class CudaBackend final : public Backend {
   }
 
  private:
+  static constexpr std::size_t kCublasWorkspaceBytes = std::size_t{32} << 20;
+
+  struct GraphKey {
+    std::uint64_t seed;
+    std::int64_t window_begin, window_count;
+    bool operator==(const GraphKey& o) const {
+      return seed == o.seed && window_begin == o.window_begin && window_count == o.window_count;
+    }
+  };
+
+  void set_step(std::int64_t step) {
+    host_step_ = step;  // a member, so the pageable source outlives the asynchronous copy's staging
+    CUDA_CHECK(cudaMemcpyAsync(step_.get(), &host_step_, sizeof host_step_, cudaMemcpyHostToDevice, stream_));
+    device_step_ = step;
+  }
+
+  void launch_sample_batch(std::uint64_t seed, std::int64_t window_begin, std::int64_t window_count) {
+    const ModelShape& s = config_.shape;
+    cuda::sample_batch(corpus_.get(), seed, step_.get(), window_begin, window_count, x_.get(), y_.get(), s.B, s.C,
+                       stream_);
+    rows_ = s.B;
+  }
+
+  void launch_optimizer_step() {
+    const OptimizerConfig& opt = config_.optimizer;
+    if (opt.kind == OptimizerKind::kAdam) cuda::adam_scalars(step_.get(), opt, adam_scalars_.get(), stream_);
+    auto update = [&](DeviceBuffer<float>& p, const DeviceBuffer<float>& g, DeviceBuffer<float>& m,
+                      DeviceBuffer<float>& v) {
+      if (opt.kind == OptimizerKind::kAdam)
+        cuda::adam_step(p.get(), g.get(), m.get(), v.get(), p.size(), opt, adam_scalars_.get(), stream_);
+      else
+        cuda::sgd_step(p.get(), g.get(), p.size(), opt.lr, stream_);
+    };
+    if (!config_.freeze_embedding) update(E_, dE_, mE_, vE_);
+    update(W_, dW_, mW_, vW_);
+    update(bias_, db_, mb_, vb_);
+  }
+
+  void capture_step(const GraphKey& key) {
+    if (graph_exec_) CUDA_CHECK(cudaGraphExecDestroy(std::exchange(graph_exec_, nullptr)));
+    CUDA_CHECK(cudaStreamBeginCapture(stream_, cudaStreamCaptureModeThreadLocal));
+    cudaGraph_t graph = nullptr;
+    try {
+      launch_sample_batch(key.seed, key.window_begin, key.window_count);
+      gather_mean_forward();
+      head_forward();
+      cuda::softmax_xent_forward_backward(logits_.get(), y_.get(), loss_sum_.get(), rows_, config_.shape.V,
+                                          1.0f / static_cast<float>(rows_), stream_);
+      head_backward();
+      if (!config_.freeze_embedding) scatter_add_backward();
+      launch_optimizer_step();
+      cuda::increment_counter(step_.get(), stream_);
+    } catch (...) {
+      cudaStreamEndCapture(stream_, &graph);  // leave capture mode before reporting the failure
+      if (graph) cudaGraphDestroy(graph);
+      throw;
+    }
+    CUDA_CHECK(cudaStreamEndCapture(stream_, &graph));
+    const cudaError_t instantiated = cudaGraphInstantiate(&graph_exec_, graph, 0);
+    cudaGraphDestroy(graph);
+    CUDA_CHECK(instantiated);
+    graph_key_ = key;
+  }
+
   // Windows are host-checked against the corpus too, so no kernel can read past its end.
   void check_windows(std::int64_t first, std::int64_t count) const {
     if (first < 0 || count < 1 || first + count + config_.shape.C > corpus_tokens_)
@@ -206,6 +287,13 @@ class CudaBackend final : public Backend {
   DeviceBuffer<float> E_, W_, bias_, h_, logits_, dh_, dE_, dW_, db_, ones_;
   DeviceBuffer<float> mE_, vE_, mW_, vW_, mb_, vb_;
   DeviceBuffer<double> loss_sum_;
+  DeviceBuffer<std::int64_t> step_;       // the current step, read by sample_batch and adam_scalars
+  DeviceBuffer<float> adam_scalars_;      // lr/(1−β1^t), 1/√(1−β2^t)
+  DeviceBuffer<unsigned char> cublas_workspace_;
+  std::int64_t host_step_ = 0;
+  std::int64_t device_step_ = -1;         // what step_ holds, as far as the host knows (-1: unknown)
+  cudaGraphExec_t graph_exec_ = nullptr;
+  GraphKey graph_key_{};
   std::int64_t corpus_tokens_ = 0;
   std::int64_t loss_rows_ = 0;
 };

@@ -170,8 +170,11 @@ std::vector<KernelTiming> cuda_kernel_timings(int device, const ModelShape& s, i
   time("scatter_add_backward, Zipf ids", perf::scatter_add_cost(s, perf::distinct_ids(skewed_ids, V)).bytes, 0,
        [&] { cuda::scatter_add_backward(dh.get(), x_zipf.get(), dE.get(), B, C, D, V, stream); });
   OptimizerConfig adam;
+  DeviceBuffer<std::int64_t> step = upload(std::vector<std::int64_t>{1}, stream);
+  DeviceBuffer<float> scalars(2);
+  cuda::adam_scalars(step.get(), adam, scalars.get(), stream);
   time("adam_step over E (V·D)", perf::adam_cost(E.size()).bytes, 0,
-       [&] { cuda::adam_step(E.get(), dE.get(), m.get(), v.get(), E.size(), adam, 1, stream); });
+       [&] { cuda::adam_step(E.get(), dE.get(), m.get(), v.get(), E.size(), adam, scalars.get(), stream); });
   return rows;
 }
 

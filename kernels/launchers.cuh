@@ -32,13 +32,22 @@ void head_backward(cublasHandle_t cublas, const float* dlogits, const float* h, 
 void scatter_add_backward(const float* dh, const std::int32_t* x, float* dE, int rows, int C, int D, int V,
                           cudaStream_t stream);
 
+// The bias-corrected Adam scalars of step *t (device) into scalars[0] = lr/(1−β1^t), scalars[1] = 1/√(1−β2^t),
+// computed in double exactly as adam_step_scalars() does on the host. Reading t from the device is what
+// lets a captured CUDA graph replay step after step.
+void adam_scalars(const std::int64_t* t, const OptimizerConfig& config, float* scalars, cudaStream_t stream);
+
 void adam_step(float* param, const float* grad, float* m, float* v, std::size_t n, const OptimizerConfig& config,
-               std::int64_t t, cudaStream_t stream);
+               const float* scalars, cudaStream_t stream);
 
 void sgd_step(float* param, const float* grad, std::size_t n, float lr, cudaStream_t stream);
 
-void sample_batch(const std::int32_t* corpus, std::uint64_t seed, std::int64_t step, std::int64_t window_begin,
+// The step number is read from device memory (*step) for the same reason as adam_scalars.
+void sample_batch(const std::int32_t* corpus, std::uint64_t seed, const std::int64_t* step, std::int64_t window_begin,
                   std::int64_t window_count, std::int32_t* x, std::int32_t* y, int B, int C, cudaStream_t stream);
+
+// *counter += 1: the last node of a captured training step.
+void increment_counter(std::int64_t* counter, cudaStream_t stream);
 
 void window_batch(const std::int32_t* corpus, std::int64_t first_window, std::int32_t* x, std::int32_t* y, int rows,
                   int C, cudaStream_t stream);

@@ -3,6 +3,7 @@
 // stable, so ties keep ascending ids exactly as the CPU reference orders them.
 #include <cub/device/device_radix_sort.cuh>
 
+#include <algorithm>
 #include <cfloat>
 #include <cmath>
 
@@ -73,7 +74,10 @@ class CudaNeighborIndex final : public NeighborIndex {
   std::vector<metrics::Neighbor> query(const std::vector<float>& vector, int k, const std::vector<int>& exclude) override {
     if (static_cast<int>(vector.size()) != D_) fail("internal: query of ", vector.size(), " values for D=", D_);
     metrics::check_matrix(vector, 1, D_, "query");
-    for (int id : exclude)
+    std::vector<int> excluded_ids(exclude);
+    std::sort(excluded_ids.begin(), excluded_ids.end());
+    excluded_ids.erase(std::unique(excluded_ids.begin(), excluded_ids.end()), excluded_ids.end());  // A B A analogies
+    for (int id : excluded_ids)
       if (id < 0 || id >= V_) fail("internal: excluded id ", id, " outside the table");
     CUDA_CHECK(cudaSetDevice(device_));
     const cudaStream_t stream = context_->stream();
@@ -90,12 +94,12 @@ class CudaNeighborIndex final : public NeighborIndex {
                              scores_.get(), 1));
     // Excluded rows sink to the bottom of the order.
     const float sunk = -FLT_MAX;
-    for (int id : exclude)
+    for (int id : excluded_ids)
       CUDA_CHECK(cudaMemcpyAsync(scores_.get() + id, &sunk, sizeof(float), cudaMemcpyHostToDevice, stream));
     std::size_t temp_bytes = sort_temp_.size();
     CUDA_CHECK(cub::DeviceRadixSort::SortPairsDescending(sort_temp_.get(), temp_bytes, scores_.get(), sorted_scores_.get(),
                                                          ids_.get(), sorted_ids_.get(), V_, 0, 32, stream));
-    const int excluded = static_cast<int>(exclude.size());
+    const int excluded = static_cast<int>(excluded_ids.size());
     const int take = std::max(0, std::min(k, V_ - excluded));
     const std::vector<float> top_scores = sorted_scores_.download(take, stream);
     const std::vector<int> top_ids = sorted_ids_.download(take, stream);

@@ -8,23 +8,31 @@ namespace embgeo::cuda {
 namespace {
 
 // One thread per (row, context slot); slot C is the target.
-__global__ void sample_batch_kernel(const std::int32_t* __restrict__ corpus, std::uint64_t seed, std::int64_t step,
+__global__ void sample_batch_kernel(const std::int32_t* __restrict__ corpus, std::uint64_t seed,
+                                    const std::int64_t* __restrict__ step_counter,
                                     std::int64_t window_begin, std::int64_t window_count, std::int32_t* __restrict__ x,
                                     std::int32_t* __restrict__ y, int B, int C) {
   const std::int64_t i = blockIdx.x * static_cast<std::int64_t>(blockDim.x) + threadIdx.x;
   if (i >= static_cast<std::int64_t>(B) * (C + 1)) return;
   const int b = static_cast<int>(i / (C + 1));
   const int c = static_cast<int>(i % (C + 1));
-  const std::int64_t w = window_begin + sample_window(seed, step, b, window_count);
+  const std::int64_t w = window_begin + sample_window(seed, *step_counter, b, window_count);
   if (c < C)
     x[static_cast<std::size_t>(b) * C + c] = corpus[w + c];
   else
     y[b] = corpus[w + C];
 }
 
+__global__ void increment_counter_kernel(std::int64_t* counter) { *counter += 1; }
+
 }  // namespace
 
-void sample_batch(const std::int32_t* corpus, std::uint64_t seed, std::int64_t step, std::int64_t window_begin,
+void increment_counter(std::int64_t* counter, cudaStream_t stream) {
+  increment_counter_kernel<<<1, 1, 0, stream>>>(counter);
+  check_launch();
+}
+
+void sample_batch(const std::int32_t* corpus, std::uint64_t seed, const std::int64_t* step, std::int64_t window_begin,
                   std::int64_t window_count, std::int32_t* x, std::int32_t* y, int B, int C, cudaStream_t stream) {
   const std::size_t total = static_cast<std::size_t>(B) * (C + 1);
   sample_batch_kernel<<<static_cast<unsigned int>((total + 255) / 256), 256, 0, stream>>>(

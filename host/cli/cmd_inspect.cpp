@@ -12,6 +12,7 @@
 #include "embgeo/plots.hpp"
 #include "host/cli/commands.hpp"
 #include "host/text_table.hpp"
+#include "host/json_text.hpp"
 
 namespace embgeo::cli {
 namespace {
@@ -28,7 +29,6 @@ struct InspectOptions {
 
 // Tokens from a vocab.txt or a .vec may be bytes that are not UTF-8 (byte-level vocabularies); nlohmann's
 // strict dump would throw on them, so they are written with U+FFFD in their place.
-std::string json_text(const json& j) { return j.dump(2, ' ', false, json::error_handler_t::replace) + "\n"; }
 
 std::string show(const EmbeddingTable& t, int id) { return plots::display_label(t.tokens[id]) + " (#" + std::to_string(id) + ")"; }
 

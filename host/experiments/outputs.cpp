@@ -10,6 +10,7 @@
 #include "embgeo/experiments.hpp"
 #include "embgeo/plots.hpp"
 #include "host/text_table.hpp"
+#include "host/json_text.hpp"
 
 namespace embgeo {
 namespace {
@@ -131,7 +132,7 @@ void print_experiment_results(const std::vector<ExperimentResult>& results, std:
 void write_experiment_outputs(const std::vector<ExperimentResult>& results, const ExperimentOptions& options,
                               const std::string& dir, std::ostream& console) {
   make_directories(dir);
-  write_file_atomically(dir + "/experiments.json", results_json(results, options).dump(2) + "\n");
+  write_file_atomically(dir + "/experiments.json", json_text(results_json(results, options)));
   std::ostringstream md;
   md << "# embgeo-cuda experiments\n\n"
      << options.seeds << " seed(s) from " << options.base.seed << "; D=" << options.base.dim << " C=" << options.base.ctx

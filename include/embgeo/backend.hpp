@@ -33,6 +33,7 @@ struct BackendConfig {
   ModelShape shape;
   OptimizerConfig optimizer;
   bool freeze_embedding = false;  // no dE, no scatter-add, no optimizer state for E
+  bool cuda_graph = true;         // CUDA: replay train_step() as one captured graph (no effect on the CPU)
 };
 
 class Backend {
