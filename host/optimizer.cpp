@@ -15,9 +15,17 @@ AdamStepScalars adam_step_scalars(const OptimizerConfig& config, std::int64_t t)
 OptimizerKind parse_optimizer(const std::string& name) {
   if (name == "adam") return OptimizerKind::kAdam;
   if (name == "sgd") return OptimizerKind::kSgd;
-  fail("--optimizer must be adam or sgd, got '", name, "'");
+  if (name == "lazy-adam") return OptimizerKind::kLazyAdam;
+  fail("--optimizer must be adam, lazy-adam or sgd, got '", name, "'");
 }
 
-const char* optimizer_name(OptimizerKind kind) { return kind == OptimizerKind::kAdam ? "adam" : "sgd"; }
+const char* optimizer_name(OptimizerKind kind) {
+  switch (kind) {
+    case OptimizerKind::kAdam: return "adam";
+    case OptimizerKind::kLazyAdam: return "lazy-adam";
+    case OptimizerKind::kSgd: break;
+  }
+  return "sgd";
+}
 
 }  // namespace embgeo

@@ -99,6 +99,8 @@ RunOutcome run_training(const RunOptions& options, std::ostream& console, const 
   config.optimizer.kind = parse_optimizer(options.optimizer);
   config.optimizer.lr = options.lr;
   config.freeze_embedding = options.freeze_embedding;
+  config.deterministic = options.deterministic;
+  config.tf32 = options.tf32;
   const std::unique_ptr<Backend> backend = make_backend(device, config);
   run.device = backend->name();
 

@@ -59,6 +59,11 @@ class CudaBackend final : public Backend {
     // An explicit cuBLAS workspace: inside graph capture cuBLAS must not allocate one of its own.
     cublas_workspace_ = DeviceBuffer<unsigned char>(kCublasWorkspaceBytes);
     CUBLAS_CHECK(cublasSetWorkspace(cublas_, cublas_workspace_.get(), cublas_workspace_.size()));
+    if (config.tf32) CUBLAS_CHECK(cublasSetMathMode(cublas_, CUBLAS_TF32_TENSOR_OP_MATH));
+    if (sorted_scatter()) {
+      sorted_ = std::make_unique<cuda::SortedScatterWorkspace>(s.B * s.C, s.V);
+      dE_.zero(stream_);  // lazy Adam keeps dE zero outside the rows of the current batch
+    }
   }
 
   ~CudaBackend() override {
@@ -127,7 +132,11 @@ class CudaBackend final : public Backend {
   void scatter_add_backward() override {
     if (config_.freeze_embedding) fail("internal: scatter_add_backward called with a frozen embedding");
     const ModelShape& s = config_.shape;
-    cuda::scatter_add_backward(dh_.get(), x_.get(), dE_.get(), rows_, s.C, s.D, s.V, stream_);
+    if (sorted_)
+      cuda::scatter_add_backward_sorted(dh_.get(), x_.get(), dE_.get(), rows_, s.C, s.D,
+                                        config_.optimizer.kind != OptimizerKind::kLazyAdam, *sorted_, s.V, stream_);
+    else
+      cuda::scatter_add_backward(dh_.get(), x_.get(), dE_.get(), rows_, s.C, s.D, s.V, stream_);
   }
 
   void optimizer_step(std::int64_t t) override {
@@ -208,17 +217,28 @@ class CudaBackend final : public Backend {
     rows_ = s.B;
   }
 
+  // The sorted scatter serves --deterministic and lazy Adam (which needs the list of touched rows).
+  bool sorted_scatter() const {
+    return !config_.freeze_embedding && (config_.deterministic || config_.optimizer.kind == OptimizerKind::kLazyAdam);
+  }
+
   void launch_optimizer_step() {
     const OptimizerConfig& opt = config_.optimizer;
-    if (opt.kind == OptimizerKind::kAdam) cuda::adam_scalars(step_.get(), opt, adam_scalars_.get(), stream_);
+    const bool adam = opt.kind != OptimizerKind::kSgd;
+    if (adam) cuda::adam_scalars(step_.get(), opt, adam_scalars_.get(), stream_);
     auto update = [&](DeviceBuffer<float>& p, const DeviceBuffer<float>& g, DeviceBuffer<float>& m,
                       DeviceBuffer<float>& v) {
-      if (opt.kind == OptimizerKind::kAdam)
+      if (adam)
         cuda::adam_step(p.get(), g.get(), m.get(), v.get(), p.size(), opt, adam_scalars_.get(), stream_);
       else
         cuda::sgd_step(p.get(), g.get(), p.size(), opt.lr, stream_);
     };
-    if (!config_.freeze_embedding) update(E_, dE_, mE_, vE_);
+    const ModelShape& s = config_.shape;
+    if (!config_.freeze_embedding && opt.kind == OptimizerKind::kLazyAdam)
+      cuda::lazy_adam_step(E_.get(), dE_.get(), mE_.get(), vE_.get(), s.D, *sorted_, s.B * s.C, opt,
+                           adam_scalars_.get(), stream_);
+    else if (!config_.freeze_embedding)
+      update(E_, dE_, mE_, vE_);
     update(W_, dW_, mW_, vW_);
     update(bias_, db_, mb_, vb_);
   }
@@ -290,6 +310,7 @@ class CudaBackend final : public Backend {
   DeviceBuffer<std::int64_t> step_;       // the current step, read by sample_batch and adam_scalars
   DeviceBuffer<float> adam_scalars_;      // lr/(1−β1^t), 1/√(1−β2^t)
   DeviceBuffer<unsigned char> cublas_workspace_;
+  std::unique_ptr<cuda::SortedScatterWorkspace> sorted_;  // only with --deterministic or lazy Adam
   std::int64_t host_step_ = 0;
   std::int64_t device_step_ = -1;         // what step_ holds, as far as the host knows (-1: unknown)
   cudaGraphExec_t graph_exec_ = nullptr;

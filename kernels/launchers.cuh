@@ -61,3 +61,30 @@ void onehot_matmul_bf16(cublasHandle_t cublas, const std::int32_t* ids, const __
                         float* out, int N, int V, int D, cudaStream_t stream);
 
 }  // namespace embgeo::cuda
+
+#include "kernels/device_buffer.cuh"
+
+namespace embgeo::cuda {
+
+// Scratch of the sorted scatter-add for batches of up to `max_ids` ids, allocated once by the backend.
+// After a call, unique_ids[0, *run_count) lists the rows the batch touched, ascending.
+struct SortedScatterWorkspace {
+  SortedScatterWorkspace(int max_ids, int V);
+  int end_bit;  // sort only the bits an id < V can have
+  DeviceBuffer<std::int32_t> slots, sorted_ids, sorted_slots, unique_ids, run_lengths, run_offsets;
+  DeviceBuffer<int> run_count;
+  DeviceBuffer<unsigned char> temp;
+};
+
+// Deterministic scatter-add: sort (id, slot) pairs, find the runs of equal ids, and let one block per run sum
+// its slots' dh rows in slot order and write the E row once — bit-identical from run to run, unlike
+// atomics. With zero_table the whole dE is cleared first; without it only the touched rows are written
+// (lazy Adam clears them again after use, so dE stays zero elsewhere).
+void scatter_add_backward_sorted(const float* dh, const std::int32_t* x, float* dE, int rows, int C, int D,
+                                 bool zero_table, SortedScatterWorkspace& ws, int V, cudaStream_t stream);
+
+// Adam on the rows the last sorted scatter touched (ws.unique_ids), then zeroes those rows of grad.
+void lazy_adam_step(float* param, float* grad, float* m, float* v, int D, const SortedScatterWorkspace& ws, int max_rows,
+                    const OptimizerConfig& config, const float* scalars, cudaStream_t stream);
+
+}  // namespace embgeo::cuda

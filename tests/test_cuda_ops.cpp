@@ -49,13 +49,16 @@ namespace {
 TEST_P(CudaOps, EveryOpMatchesTheCpuReference) {
   REQUIRE_GPU();
   const VerifyCase& vc = GetParam();
-  for (const OptimizerKind kind : {OptimizerKind::kAdam, OptimizerKind::kSgd}) {
-    BackendConfig config;
-    config.shape = vc.shape;
-    config.optimizer.kind = kind;
-    BackendPair pair(config, vc.corpus, 5);
-    expect_all_pass(verify_ops(*pair.cpu, *pair.gpu, vc.corpus, 3, 5), vc.name + "/" + optimizer_name(kind));
-  }
+  for (const OptimizerKind kind : {OptimizerKind::kAdam, OptimizerKind::kSgd, OptimizerKind::kLazyAdam})
+    for (const bool deterministic : {false, true}) {
+      BackendConfig config;
+      config.shape = vc.shape;
+      config.optimizer.kind = kind;
+      config.deterministic = deterministic;
+      BackendPair pair(config, vc.corpus, 5);
+      expect_all_pass(verify_ops(*pair.cpu, *pair.gpu, vc.corpus, 3, 5),
+                      vc.name + "/" + optimizer_name(kind) + (deterministic ? "/sorted" : "/atomic"));
+    }
 }
 
 INSTANTIATE_TEST_SUITE_P(
@@ -121,6 +124,34 @@ TEST(CudaBackend, GraphReplayIsBitIdenticalToEagerLaunches) {
   }
   EXPECT_EQ(eager->params().embedding, graph->params().embedding);
   EXPECT_EQ(eager->read(Tensor::kHeadWeightV), graph->read(Tensor::kHeadWeightV));
+}
+
+TEST(CudaBackend, DeterministicScatterGivesBitIdenticalRuns) {
+  REQUIRE_GPU();
+  // Heavy repeats (V=3, N=2048 slots) make atomic ordering matter; the sorted path must not care.
+  const VerifyCase vc = make_case("repeats", {3, 40, 16, 128}, 31);
+  BackendConfig config;
+  config.shape = vc.shape;
+  config.deterministic = true;
+  std::vector<std::vector<float>> tables;
+  for (int run = 0; run < 2; ++run) {
+    const auto gpu = make_cuda_backend(0, config);
+    gpu->load_corpus(vc.corpus);
+    gpu->load_params(init_params(vc.shape, 31));
+    for (int step = 1; step <= 30; ++step) gpu->train_step(31, step, 0, static_cast<std::int64_t>(vc.corpus.size()) - vc.shape.C);
+    tables.push_back(gpu->params().embedding);
+  }
+  EXPECT_EQ(tables[0], tables[1]);
+}
+
+TEST(CudaBackend, TensorFloat32StaysWithinItsTolerance) {
+  REQUIRE_GPU();
+  const VerifyCase vc = make_case("tf32", {2000, 128, 8, 64}, 41);
+  BackendConfig config;
+  config.shape = vc.shape;
+  config.tf32 = true;
+  BackendPair pair(config, vc.corpus, 41);
+  expect_all_pass(verify_ops(*pair.cpu, *pair.gpu, vc.corpus, 2, 41, true), "tf32");
 }
 
 TEST(CudaBackend, EvaluationWindowsMatchTheCpu) {

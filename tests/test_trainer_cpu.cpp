@@ -66,6 +66,44 @@ TEST(TrainerCpu, SgdAlsoLearns) {
   EXPECT_LT(r.log.back().val_loss, r.log.front().val_loss - 0.5);
 }
 
+// One hand-fed step on a 6-token vocabulary: x holds ids 0 and 1 at step 1, ids 2 and 3 at step 2.
+std::vector<float> embedding_after_two_steps(OptimizerKind kind) {
+  BackendConfig config;
+  config.shape = {6, 3, 2, 1};
+  config.optimizer.kind = kind;
+  const auto cpu = make_cpu_backend(config);
+  cpu->load_corpus({0, 1, 2, 3, 4, 5});
+  cpu->load_params(init_params(config.shape, 9));
+  const std::vector<std::vector<std::int32_t>> batches = {{0, 1}, {2, 3}};
+  for (std::int64_t t = 1; t <= 2; ++t) {
+    cpu->write_ids(Tensor::kX, batches[t - 1], 1);
+    cpu->write_ids(Tensor::kY, {5}, 1);
+    cpu->gather_mean_forward();
+    cpu->head_forward();
+    cpu->softmax_xent_forward_backward();
+    cpu->head_backward();
+    cpu->scatter_add_backward();
+    cpu->optimizer_step(t);
+  }
+  return cpu->params().embedding;
+}
+
+TEST(TrainerCpu, LazyAdamLeavesRowsOutsideTheBatchAlone) {
+  const std::vector<float> initial = init_params({6, 3, 2, 1}, 9).embedding;
+  const std::vector<float> dense = embedding_after_two_steps(OptimizerKind::kAdam);
+  const std::vector<float> lazy = embedding_after_two_steps(OptimizerKind::kLazyAdam);
+  auto row = [](const std::vector<float>& t, int r) { return std::vector<float>(t.begin() + 3 * r, t.begin() + 3 * r + 3); };
+  // Rows 2 and 3 were only touched at step 2, so both optimizers move them identically (zero moments before).
+  EXPECT_EQ(row(lazy, 2), row(dense, 2));
+  // Rows 0 and 1 were touched at step 1 only: dense Adam keeps moving them on momentum at step 2, lazy
+  // Adam does not, so the two differ there.
+  EXPECT_NE(row(lazy, 0), row(dense, 0));
+  EXPECT_NE(row(lazy, 0), row(initial, 0));
+  // Rows 4 and 5 were never in a batch: unchanged under both.
+  EXPECT_EQ(row(lazy, 4), row(initial, 4));
+  EXPECT_EQ(row(dense, 5), row(initial, 5));
+}
+
 TEST(TrainerCpu, InitializationFollowsPyTorchDefaults) {
   const ModelShape shape{200, 64, 8, 32};
   const Params p = init_params(shape, 3);

@@ -108,7 +108,12 @@ TEST(Verify, OnehotIdentityHoldsExactlyOnTheCpu) {
   EXPECT_TRUE(verify_onehot_identity_cpu(ids, p.embedding, vc.shape.V, vc.shape.D).pass());
 }
 
-TEST(Verify, UnknownShapeSetIsAnError) { EXPECT_THROW(verify_cases("huge", 1), Error); }
+TEST(Verify, ShapeSetsCombineAndUnknownOnesAreErrors) {
+  EXPECT_EQ(verify_cases("toy,odd", 1).size(), 6u);
+  EXPECT_EQ(verify_cases("all", 1).size(), 7u);
+  EXPECT_THROW(verify_cases("huge", 1), Error);
+  EXPECT_THROW(verify_cases("toy,", 1), Error);
+}
 
 }  // namespace
 }  // namespace embgeo

@@ -28,7 +28,12 @@ step() {  # step NAME LOGFILE COMMAND...: run, log, remember the outcome and the
 
 step build tests.log bash -c "cmake -S . -B $build -DCMAKE_BUILD_TYPE=Release >/dev/null && cmake --build $build -j \$(nproc)"
 step tests tests.log ctest --test-dir "$build" --output-on-failure -j 4
-step verify verify.log "$build/embgeo-cuda" verify --against-cpu --shapes all --steps 3
+verify_all() {
+  "$build/embgeo-cuda" verify --against-cpu --shapes all --steps 3 &&
+    "$build/embgeo-cuda" verify --against-cpu --shapes toy,odd --optimizer lazy-adam --deterministic &&
+    "$build/embgeo-cuda" verify --against-cpu --shapes large --steps 2 --tf32
+}
+step verify verify.log verify_all
 sanitize() {
   local cs=/usr/local/cuda/bin/compute-sanitizer
   command -v compute-sanitizer >/dev/null && cs=compute-sanitizer

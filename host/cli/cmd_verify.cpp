@@ -20,6 +20,8 @@ struct VerifyOptions {
   int steps = 3;
   int trajectory_steps = 200;
   std::uint64_t seed = 1337;
+  std::string optimizer = "adam";
+  bool deterministic = false, tf32 = false;
 };
 
 void print_row(const std::string& case_name, const Comparison& c) {
@@ -49,6 +51,9 @@ int run_verify(const VerifyOptions& o) {
   for (const VerifyCase& vc : cases) {
     BackendConfig config;
     config.shape = vc.shape;
+    config.optimizer.kind = parse_optimizer(o.optimizer);
+    config.deterministic = o.deterministic;
+    config.tf32 = o.tf32;
     const std::unique_ptr<Backend> cpu = make_cpu_backend(config);
     const std::unique_ptr<Backend> gpu = make_backend(device, config);
     const Params params = init_params(vc.shape, o.seed);
@@ -56,9 +61,10 @@ int run_verify(const VerifyOptions& o) {
       b->load_corpus(vc.corpus);
       b->load_params(params);
     }
-    std::printf("-- %s: V=%d D=%d C=%d B=%d, %d steps on %s\n", vc.name.c_str(), vc.shape.V, vc.shape.D, vc.shape.C,
-                vc.shape.B, o.steps, gpu->name().c_str());
-    for (const Comparison& c : verify_ops(*cpu, *gpu, vc.corpus, o.steps, o.seed)) report(vc.name, c);
+    std::printf("-- %s: V=%d D=%d C=%d B=%d, %d steps of %s%s%s on %s\n", vc.name.c_str(), vc.shape.V, vc.shape.D,
+                vc.shape.C, vc.shape.B, o.steps, o.optimizer.c_str(), o.deterministic ? ", deterministic scatter" : "",
+                o.tf32 ? ", TF32 GEMMs" : "", gpu->name().c_str());
+    for (const Comparison& c : verify_ops(*cpu, *gpu, vc.corpus, o.steps, o.seed, o.tf32)) report(vc.name, c);
 
     if (vc.name == "toy" && o.trajectory_steps > 0) {
       for (Backend* b : {cpu.get(), gpu.get()}) b->load_params(params);
@@ -94,6 +100,9 @@ void add_verify_command(CLI::App& app, Action& action) {
   cmd->add_option("--trajectory-steps", options->trajectory_steps, "free-running steps compared at the toy shape")
       ->capture_default_str();
   cmd->add_option("--seed", options->seed, "seed for parameters, corpus and batches")->capture_default_str();
+  cmd->add_option("--optimizer", options->optimizer, "adam, lazy-adam or sgd")->capture_default_str();
+  cmd->add_flag("--deterministic", options->deterministic, "check the sorted (deterministic) scatter-add");
+  cmd->add_flag("--tf32", options->tf32, "check TF32 head GEMMs (with TF32-sized tolerances on GEMM outputs)");
   cmd->callback([&action, options] { action = [options] { return run_verify(*options); }; });
 }
 

@@ -33,11 +33,13 @@ void add_run_options(CLI::App& cmd, TrainCliOptions& o) {
   cmd.add_option("--batch", r.batch, "batch rows B")->capture_default_str();
   cmd.add_option("--steps", r.steps, "training steps")->capture_default_str();
   cmd.add_option("--lr", r.lr, "learning rate")->capture_default_str();
-  cmd.add_option("--optimizer", r.optimizer, "adam or sgd")->capture_default_str();
+  cmd.add_option("--optimizer", r.optimizer, "adam, lazy-adam (only touched embedding rows) or sgd")->capture_default_str();
   cmd.add_option("--seed", r.seed, "seed for initialization and batch sampling")->capture_default_str();
   cmd.add_option("--log-every", r.log_every, "steps between measurements")->capture_default_str();
   cmd.add_option("--val-fraction", r.val_fraction, "held-out tail of the corpus")->capture_default_str();
   cmd.add_flag("--freeze-embedding", r.freeze_embedding, "train only the head; E gets no gradient");
+  cmd.add_flag("--deterministic", r.deterministic, "GPU: sorted scatter-add instead of atomics (bit-identical runs)");
+  cmd.add_flag("--tf32", r.tf32, "GPU: head GEMMs on TF32 tensor cores");
   cmd.add_option("--pairs", o.pairs, "extra token pairs to follow, e.g. a:b,c:t (#id for ids)");
   cmd.add_option("--neighbors", o.neighbors, "tokens whose nearest neighbours to show, e.g. a,t,#3");
   cmd.add_option("-k", r.geometry.k, "neighbours per token")->capture_default_str();

@@ -98,12 +98,18 @@ class CpuBackend final : public Backend {
     const OptimizerConfig& opt = config_.optimizer;
     auto update = [&](std::vector<float>& p, const std::vector<float>& g, std::vector<float>& m,
                       std::vector<float>& v) {
-      if (opt.kind == OptimizerKind::kAdam)
-        cpu::adam_step(p.data(), g.data(), m.data(), v.data(), p.size(), opt, t);
-      else
+      if (opt.kind == OptimizerKind::kSgd)
         cpu::sgd_step(p.data(), g.data(), p.size(), opt.lr);
+      else
+        cpu::adam_step(p.data(), g.data(), m.data(), v.data(), p.size(), opt, t);
     };
-    if (!config_.freeze_embedding) update(E_, dE_, mE_, vE_);
+    if (!config_.freeze_embedding && opt.kind == OptimizerKind::kLazyAdam) {
+      const std::vector<std::int32_t> touched =
+          cpu::distinct_rows(x_.data(), static_cast<std::size_t>(rows_) * config_.shape.C);
+      cpu::lazy_adam_step(E_.data(), dE_.data(), mE_.data(), vE_.data(), touched, config_.shape.D, opt, t);
+    } else if (!config_.freeze_embedding) {
+      update(E_, dE_, mE_, vE_);
+    }
     update(W_, dW_, mW_, vW_);
     update(bias_, db_, mb_, vb_);
   }

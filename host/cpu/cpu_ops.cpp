@@ -94,6 +94,21 @@ void adam_step(float* param, const float* grad, float* m, float* v, std::size_t 
   }
 }
 
+void lazy_adam_step(float* param, const float* grad, float* m, float* v, const std::vector<std::int32_t>& rows, int D,
+                    const OptimizerConfig& config, std::int64_t t) {
+  for (std::int32_t row : rows) {
+    const std::size_t offset = static_cast<std::size_t>(row) * D;
+    adam_step(param + offset, grad + offset, m + offset, v + offset, static_cast<std::size_t>(D), config, t);
+  }
+}
+
+std::vector<std::int32_t> distinct_rows(const std::int32_t* ids, std::size_t n) {
+  std::vector<std::int32_t> rows(ids, ids + n);
+  std::sort(rows.begin(), rows.end());
+  rows.erase(std::unique(rows.begin(), rows.end()), rows.end());
+  return rows;
+}
+
 void sgd_step(float* param, const float* grad, std::size_t n, float lr) {
   for (std::size_t i = 0; i < n; ++i) param[i] -= lr * grad[i];
 }

@@ -34,6 +34,8 @@ struct BackendConfig {
   OptimizerConfig optimizer;
   bool freeze_embedding = false;  // no dE, no scatter-add, no optimizer state for E
   bool cuda_graph = true;         // CUDA: replay train_step() as one captured graph (no effect on the CPU)
+  bool deterministic = false;     // CUDA: sorted scatter-add instead of atomics, bit-identical runs
+  bool tf32 = false;              // CUDA: head GEMMs on TF32 tensor cores (10-bit mantissa inputs)
 };
 
 class Backend {

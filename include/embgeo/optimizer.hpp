@@ -4,7 +4,10 @@
 
 namespace embgeo {
 
-enum class OptimizerKind { kAdam, kSgd };
+// kLazyAdam: Adam on the head, and on the embedding only for the rows the batch touched (as PyTorch's
+// SparseAdam does): untouched rows keep their values and moments; the bias correction uses the global step.
+// At large V this skips the dense pass over V·D rows that can cost more than the GEMMs.
+enum class OptimizerKind { kAdam, kSgd, kLazyAdam };
 
 // Adam as in PyTorch (torch.optim.Adam, no weight decay, no amsgrad):
 //   m ← β1·m + (1−β1)·g,  v ← β2·v + (1−β2)·g²,  p ← p − lr·(m/(1−β1^t)) / (√(v/(1−β2^t)) + ε)

@@ -30,6 +30,8 @@ struct RunOptions {
   int log_every = 200;
   double val_fraction = 0.1;
   bool freeze_embedding = false;
+  bool deterministic = false;      // CUDA: sorted scatter-add, bit-identical runs
+  bool tf32 = false;               // CUDA: TF32 head GEMMs
   GeometryOptions geometry;
   bool quiet = false;              // no per-log-step lines (experiments)
 };
