@@ -64,7 +64,7 @@ PeerResult run_pytorch_peer(const std::string& device, const ModelShape& s, std:
   const nlohmann::json j = nlohmann::json::parse(read_text_file(json_path));
   std::remove(json_path.c_str());
   const nlohmann::json& row = j.at("results").at(0);
-  return {row.at("steps_per_second").get<double>(), j.value("torch_version", "")};
+  return {row.at("steps_per_s").get<double>(), j.value("torch", "")};
 }
 
 }  // namespace embgeo
