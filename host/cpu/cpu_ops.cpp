@@ -52,24 +52,29 @@ double softmax_xent_forward_backward(float* logits, const std::int32_t* y, int B
 
 void head_backward(const float* dlogits, const float* h, const float* W, float* dW, float* db, float* dh, int B,
                    int D, int V) {
+  // Loop orders keep the innermost loop on contiguous rows (and independent double accumulators, which the
+  // compiler can vectorize) while every sum still runs in a fixed order.
+  std::vector<double> acc(static_cast<std::size_t>(D));
   for (int v = 0; v < V; ++v) {
-    for (int d = 0; d < D; ++d) {
-      double sum = 0;
-      for (int b = 0; b < B; ++b)
-        sum += static_cast<double>(dlogits[static_cast<std::size_t>(b) * V + v]) * h[static_cast<std::size_t>(b) * D + d];
-      dW[static_cast<std::size_t>(v) * D + d] = static_cast<float>(sum);
-    }
+    std::fill(acc.begin(), acc.end(), 0.0);
     double bias_sum = 0;
-    for (int b = 0; b < B; ++b) bias_sum += dlogits[static_cast<std::size_t>(b) * V + v];
+    for (int b = 0; b < B; ++b) {
+      const double g = dlogits[static_cast<std::size_t>(b) * V + v];
+      const float* h_row = h + static_cast<std::size_t>(b) * D;
+      for (int d = 0; d < D; ++d) acc[d] += g * h_row[d];
+      bias_sum += g;
+    }
+    for (int d = 0; d < D; ++d) dW[static_cast<std::size_t>(v) * D + d] = static_cast<float>(acc[d]);
     db[v] = static_cast<float>(bias_sum);
   }
   for (int b = 0; b < B; ++b) {
-    for (int d = 0; d < D; ++d) {
-      double sum = 0;
-      for (int v = 0; v < V; ++v)
-        sum += static_cast<double>(dlogits[static_cast<std::size_t>(b) * V + v]) * W[static_cast<std::size_t>(v) * D + d];
-      dh[static_cast<std::size_t>(b) * D + d] = static_cast<float>(sum);
+    std::fill(acc.begin(), acc.end(), 0.0);
+    for (int v = 0; v < V; ++v) {
+      const double g = dlogits[static_cast<std::size_t>(b) * V + v];
+      const float* w_row = W + static_cast<std::size_t>(v) * D;
+      for (int d = 0; d < D; ++d) acc[d] += g * w_row[d];
     }
+    for (int d = 0; d < D; ++d) dh[static_cast<std::size_t>(b) * D + d] = static_cast<float>(acc[d]);
   }
 }
 
