@@ -1,5 +1,6 @@
 #include "host/run_reading.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <ostream>
 #include <sstream>
@@ -88,10 +89,15 @@ std::vector<std::string> run_reading(const RunOutcome& run) {
     lines.push_back("Validation loss did not improve (" + fixed(first.val_loss, 3) + " → " + fixed(last.val_loss, 3) +
                     "; uniform guess " + fixed(uniform, 3) + ").");
   }
+  const auto best = std::min_element(g.points.begin(), g.points.end(),
+                                     [](const GeometryPoint& a, const GeometryPoint& b) { return a.val_loss < b.val_loss; });
+  if (best->val_loss < last.val_loss * 0.98)
+    lines.push_back("Validation loss was lowest at step " + std::to_string(best->step) + " (" + fixed(best->val_loss, 3) +
+                    ") and rose afterwards while the training loss kept falling: the model overfits the training text.");
 
   const double score_change = last.geometry_score - first.geometry_score;
   std::string geometry = "The geometry score — the rank correlation between embedding cosine and how similar two tokens' "
-                         "contexts are in the corpus — " + direction(first.geometry_score, last.geometry_score, 0.05) +
+                         "contexts are in the corpus — " + direction(first.geometry_score, last.geometry_score, 0.1) +
                          " (" + fixed(first.geometry_score, 3) + " → " + fixed(last.geometry_score, 3) + ")";
   // Claim structure only when the final level is substantial, not just when it moved.
   if (score_change > 0.1 && last.geometry_score > 0.3)
