@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <nlohmann/json.hpp>
 #include <ostream>
 
@@ -14,6 +15,8 @@
 #include "embgeo/cuda.hpp"
 #include "embgeo/device.hpp"
 #include "embgeo/error.hpp"
+#include "embgeo/formats.hpp"
+#include "embgeo/inspect.hpp"
 #include "embgeo/params.hpp"
 #include "embgeo/perf_model.hpp"
 #include "embgeo/plots.hpp"
@@ -219,11 +222,58 @@ void bench_train(const BenchOptions& o, const DeviceChoice& device, json& out, s
   console << table.text();
 }
 
+// The LLaMA 3.2 1B table shape: loading it from safetensors against a plain read of the same file (both
+// from the page cache after a warm-up read), and one nearest-neighbour query on the CPU and the GPU.
+void bench_inspect(const BenchOptions& o, const DeviceChoice& device, json& out, std::ostream& console) {
+  const int V = 128256, D = 2048;
+  const std::string path = o.out_dir + "/llama_shape_table.safetensors";
+  {
+    formats::FloatMatrix table{V, D, false, std::vector<float>(static_cast<std::size_t>(V) * D)};
+    std::uint64_t state = 0x9E3779B97F4A7C15ULL;  // xorshift: fast filler for 262M values; quality is irrelevant
+    for (float& value : table.values) {
+      state ^= state << 13, state ^= state >> 7, state ^= state << 17;
+      value = static_cast<float>(static_cast<std::int64_t>(state >> 40) - (1 << 23)) / static_cast<float>(1 << 23);
+    }
+    formats::write_safetensors(path, {{"tok_embeddings.weight", std::move(table)}}, {});
+  }
+  const double file_bytes = static_cast<double>(std::filesystem::file_size(path));
+  const double read_s = median_seconds(3, [&] {
+    std::vector<char> raw(static_cast<std::size_t>(file_bytes));
+    std::ifstream(path, std::ios::binary).read(raw.data(), static_cast<std::streamsize>(raw.size()));
+  });
+  EmbeddingTable table;
+  const double load_s = median_seconds(3, [&] { table = load_embedding_table(path, "", ""); });
+  std::filesystem::remove(path);
+  const std::vector<float> query(table.values.begin(), table.values.begin() + D);
+  const auto cpu_index = make_cpu_neighbor_index(table.values, V, D);
+  const double cpu_ms = 1e3 * median_seconds(3, [&] { cpu_index->query(query, 10, {0}); });
+  console << "\ninspect at " << V << "×" << D << " (F32, " << human_bytes(file_bytes) << "): load "
+          << fixed(load_s, 2) << " s vs plain read " << fixed(read_s, 2) << " s (" << fixed(read_s / load_s, 2)
+          << "× the plain read's speed, " << fixed(file_bytes / load_s / 1e9, 2) << " GB/s); top-10 neighbours: cpu "
+          << fixed(cpu_ms, 1) << " ms";
+  out["inspect"] = {{"V", V}, {"D", D}, {"file_bytes", file_bytes}, {"load_seconds", load_s}, {"read_seconds", read_s},
+                    {"cpu_neighbors_ms", cpu_ms}};
+  if (device.cuda) {
+    const auto start = Clock::now();
+    const auto gpu_index = make_cuda_neighbor_index(device.index, table.values, V, D);
+    const double build_s = std::chrono::duration<double>(Clock::now() - start).count();
+    const std::vector<metrics::Neighbor> gpu = gpu_index->query(query, 10, {0}), cpu = cpu_index->query(query, 10, {0});
+    if (gpu.size() != cpu.size() || gpu.front().id != cpu.front().id)
+      fail("bench inspect: GPU and CPU nearest neighbours differ; timings not reported");
+    const double gpu_ms = 1e3 * median_seconds(20, [&] { gpu_index->query(query, 10, {0}); });
+    console << ", " << gpu_index->device() << " " << fixed(gpu_ms, 2) << " ms (" << fixed(cpu_ms / gpu_ms, 0)
+            << "× the CPU; index built in " << fixed(build_s, 2) << " s)";
+    out["inspect"]["gpu_neighbors_ms"] = gpu_ms;
+    out["inspect"]["gpu_index_build_seconds"] = build_s;
+  }
+  console << "\n";
+}
+
 }  // namespace
 
 void run_bench(const std::string& which, const BenchOptions& o, std::ostream& console) {
-  if (which != "lookup-vs-onehot" && which != "kernels" && which != "train" && which != "all")
-    fail("unknown bench '", which, "' (lookup-vs-onehot, kernels, train or all)");
+  if (which != "lookup-vs-onehot" && which != "kernels" && which != "train" && which != "inspect" && which != "all")
+    fail("unknown bench '", which, "' (lookup-vs-onehot, kernels, train, inspect or all)");
   if (o.dim < 0 || o.dim > kMaxDim) fail("--dim must be in [1, ", kMaxDim, "], got ", o.dim);
   if (o.tokens < 0 || o.tokens > (1 << 24)) fail("--tokens must be in [1, 16777216], got ", o.tokens);
   if (o.repeats < 0 || o.repeats > 10000) fail("--repeats must be in [1, 10000], got ", o.repeats);
@@ -239,6 +289,7 @@ void run_bench(const std::string& which, const BenchOptions& o, std::ostream& co
   if (which == "lookup-vs-onehot" || which == "all") bench_lookup_vs_onehot(o, device, out, console, series);
   if (which == "kernels" || which == "all") bench_kernels(o, device, out, console);
   if (which == "train" || which == "all") bench_train(o, device, out, console);
+  if (which == "inspect" || which == "all") bench_inspect(o, device, out, console);
   const std::string json_path = o.json_path.empty() ? o.out_dir + "/bench.json" : o.json_path;
   write_file_atomically(json_path, json_text(out));
   console << "\nwrote " << json_path;

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# Installs the Debian packages embgeo-cuda builds and tests with, when any are missing.
+# Installs the Debian packages embgeo-cuda builds with, plus any named as arguments, when any are missing.
 # The CUDA toolkit itself is expected at /usr/local/cuda (or nvcc on PATH).
 set -euo pipefail
 
-packages=(cmake make g++ libgtest-dev libbenchmark-dev libcli11-dev nlohmann-json3-dev gnuplot-nox python3-numpy)
+packages=(cmake make g++ libgtest-dev libbenchmark-dev libcli11-dev nlohmann-json3-dev gnuplot-nox "$@")
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

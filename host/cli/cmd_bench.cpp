@@ -12,8 +12,8 @@ void add_bench_command(CLI::App& app, Action& action) {
     BenchOptions bench;
   };
   auto o = std::make_shared<Options>();
-  CLI::App* cmd = app.add_subcommand("bench", "measure: lookup-vs-onehot, kernels, train, or all");
-  cmd->add_option("which", o->which, "lookup-vs-onehot, kernels, train or all")->capture_default_str();
+  CLI::App* cmd = app.add_subcommand("bench", "measure: lookup-vs-onehot, kernels, train, inspect, or all");
+  cmd->add_option("which", o->which, "lookup-vs-onehot, kernels, train, inspect or all")->capture_default_str();
   cmd->add_option("--device", o->bench.device, "auto, cpu or a CUDA device number")->capture_default_str();
   cmd->add_option("--vocab", o->bench.vocab, "lookup-vs-onehot vocabulary sizes, e.g. 1000,10000,100000")->delimiter(',');
   cmd->add_option("--dim", o->bench.dim, "embedding dimension (default 256 GPU, 64 CPU)");

@@ -22,7 +22,7 @@ struct BenchOptions {
   std::string json_path;            // default: OUT_DIR/bench.json
 };
 
-// which: lookup-vs-onehot, kernels, train or all.
+// which: lookup-vs-onehot, kernels, train, inspect or all.
 void run_bench(const std::string& which, const BenchOptions& options, std::ostream& console);
 
 }  // namespace embgeo

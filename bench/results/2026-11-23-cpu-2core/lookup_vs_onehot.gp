@@ -11,7 +11,7 @@ set logscale x
 set xrange [83.1763771:12022.6443]
 set xtics (100, 200, 500, 1000, 2000, 5000, 10000)
 set logscale y
-set yrange [0.0167441454:339.580221]
+set yrange [0.0164407325:258.442712]
 set ytics (0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50, 100, 200)
 set grid lt 1 lw 1 lc rgb '#e4e4e4'
 set key top right opaque
