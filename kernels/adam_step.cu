@@ -1,6 +1,7 @@
 // Adam update, elementwise over one tensor (PyTorch semantics, see include/embgeo/optimizer.hpp).
 // The bias-corrected scalars are computed once per step by a one-thread kernel from the device step counter,
 // with the same double-precision formula as the CPU reference.
+#include "kernels/adam_update.cuh"
 #include "kernels/cuda_check.cuh"
 #include "kernels/launchers.cuh"
 
@@ -20,12 +21,7 @@ __global__ void adam_step_kernel(float* __restrict__ param, const float* __restr
   const float step_size = scalars[0], inv_sqrt_bias2 = scalars[1];
   for (std::size_t i = blockIdx.x * static_cast<std::size_t>(blockDim.x) + threadIdx.x; i < n;
        i += static_cast<std::size_t>(gridDim.x) * blockDim.x) {
-    const float g = grad[i];
-    const float m_new = beta1 * m[i] + (1.0f - beta1) * g;
-    const float v_new = beta2 * v[i] + (1.0f - beta2) * g * g;
-    m[i] = m_new;
-    v[i] = v_new;
-    param[i] -= step_size * m_new / (sqrtf(v_new) * inv_sqrt_bias2 + eps);
+    adam_update(param[i], m[i], v[i], grad[i], beta1, beta2, eps, step_size, inv_sqrt_bias2);
   }
 }
 

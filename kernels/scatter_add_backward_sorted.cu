@@ -7,6 +7,7 @@
 
 #include <algorithm>
 
+#include "kernels/adam_update.cuh"
 #include "kernels/cuda_check.cuh"
 #include "kernels/launchers.cuh"
 
@@ -44,12 +45,7 @@ __global__ void lazy_adam_kernel(float* __restrict__ param, float* __restrict__ 
   const std::size_t offset = static_cast<std::size_t>(unique_ids[run]) * D;
   for (int d = threadIdx.x; d < D; d += blockDim.x) {
     const std::size_t i = offset + d;
-    const float g = grad[i];
-    const float m_new = beta1 * m[i] + (1.0f - beta1) * g;
-    const float v_new = beta2 * v[i] + (1.0f - beta2) * g * g;
-    m[i] = m_new;
-    v[i] = v_new;
-    param[i] -= step_size * m_new / (sqrtf(v_new) * inv_sqrt_bias2 + eps);
+    adam_update(param[i], m[i], v[i], grad[i], beta1, beta2, eps, step_size, inv_sqrt_bias2);
     grad[i] = 0.0f;  // the next sorted scatter writes only its own rows
   }
 }

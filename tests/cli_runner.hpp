@@ -2,6 +2,7 @@
 // Runs the embgeo-cuda binary the way a user does and captures its exit code, stdout and stderr.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -53,6 +54,15 @@ inline CliResult run_cli(const std::string& args, const TempDir& scratch) {
   std::filesystem::remove(out);
   std::filesystem::remove(err);
   return r;
+}
+
+// A refused command: non-zero exit (not a signal), and stderr is exactly one "error: ..." line holding `fragment`.
+inline void expect_one_line_error(const CliResult& r, const std::string& fragment) {
+  EXPECT_NE(r.exit_code, 0) << r.err;
+  EXPECT_LT(r.exit_code, 128) << "killed by a signal: " << r.err;
+  EXPECT_EQ(r.err.rfind("error: ", 0), 0u) << r.err;
+  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+  EXPECT_NE(r.err.find(fragment), std::string::npos) << "expected '" << fragment << "' in: " << r.err;
 }
 
 }  // namespace embgeo::testing_support

@@ -14,15 +14,7 @@ using testing_support::CliResult;
 using testing_support::run_cli;
 using testing_support::TempDir;
 
-int count_lines(const std::string& s) { return static_cast<int>(std::count(s.begin(), s.end(), '\n')); }
-
-void expect_one_line_error(const CliResult& r, const std::string& fragment) {
-  EXPECT_NE(r.exit_code, 0) << r.err;
-  EXPECT_LT(r.exit_code, 128) << "killed by a signal: " << r.err;
-  EXPECT_EQ(r.err.rfind("error: ", 0), 0u) << r.err;
-  EXPECT_EQ(count_lines(r.err), 1) << r.err;
-  EXPECT_NE(r.err.find(fragment), std::string::npos) << "expected '" << fragment << "' in: " << r.err;
-}
+using testing_support::expect_one_line_error;
 
 void write_file(const std::string& path, const std::string& content) {
   std::ofstream(path, std::ios::binary) << content;

@@ -18,6 +18,7 @@
 
 #include "embgeo/error.hpp"
 #include "embgeo/formats.hpp"
+#include "tests/test_support.hpp"
 
 namespace embgeo {
 namespace {
@@ -58,15 +59,7 @@ void write_bytes(const std::string& path, const std::string& bytes) {
 
 const std::uint8_t* data_of(const std::string& bytes) { return reinterpret_cast<const std::uint8_t*>(bytes.data()); }
 
-template <typename Call>
-std::string error_of(Call call) {
-  try {
-    call();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
+using testing_support::error_of;
 
 // The message is one line that starts with the label and mentions `needle`.
 template <typename Call>
@@ -77,21 +70,8 @@ void expect_error(Call call, const std::string& label, const std::string& needle
   EXPECT_EQ(message.find('\n'), std::string::npos) << message;
 }
 
-std::string le_bytes(std::uint64_t value, int width) {
-  std::string out;
-  for (int i = 0; i < width; ++i) out += static_cast<char>((value >> (8 * i)) & 0xFF);
-  return out;
-}
-
-std::string f32_bytes(const std::vector<float>& values) {
-  std::string out;
-  for (const float v : values) {
-    std::uint32_t bits;
-    std::memcpy(&bits, &v, 4);
-    out += le_bytes(bits, 4);
-  }
-  return out;
-}
+using testing_support::f32_bytes;
+using testing_support::le_bytes;
 
 std::uint32_t bits_of(float v) {
   std::uint32_t bits;

@@ -21,6 +21,7 @@
 #include "embgeo/formats.hpp"
 #include "embgeo/inspect.hpp"
 #include "tests/cli_runner.hpp"
+#include "tests/test_support.hpp"
 #include "tests/gpu_test_util.hpp"
 
 namespace embgeo {
@@ -39,21 +40,8 @@ void write_bytes(const std::string& path, const std::string& bytes) {
   ASSERT_TRUE(out.good()) << path;
 }
 
-std::string le_bytes(std::uint64_t value, int width) {
-  std::string out;
-  for (int i = 0; i < width; ++i) out += static_cast<char>((value >> (8 * i)) & 0xFF);
-  return out;
-}
-
-std::string f32_bytes(const std::vector<float>& values) {
-  std::string out;
-  for (float v : values) {
-    std::uint32_t bits = 0;
-    std::memcpy(&bits, &v, 4);
-    out += le_bytes(bits, 4);
-  }
-  return out;
-}
+using testing_support::f32_bytes;
+using testing_support::le_bytes;
 
 std::string u16_bytes(const std::vector<std::uint16_t>& values) {
   std::string out;
@@ -79,27 +67,11 @@ std::string npy_file(int major, const std::string& dict, const std::string& data
          header + data;
 }
 
-template <typename Call>
-std::string error_of(Call call) {
-  try {
-    call();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
+using testing_support::error_of;
 
 bool contains(const std::string& text, const std::string& fragment) { return text.find(fragment) != std::string::npos; }
 
-int count_lines(const std::string& s) { return static_cast<int>(std::count(s.begin(), s.end(), '\n')); }
-
-void expect_one_line_error(const CliResult& r, const std::string& fragment) {
-  EXPECT_NE(r.exit_code, 0) << r.err;
-  EXPECT_LT(r.exit_code, 128) << "killed by a signal: " << r.err;
-  EXPECT_EQ(r.err.rfind("error: ", 0), 0u) << r.err;
-  EXPECT_EQ(count_lines(r.err), 1) << r.err;
-  EXPECT_TRUE(contains(r.err, fragment)) << "expected '" << fragment << "' in: " << r.err;
-}
+using testing_support::expect_one_line_error;
 
 std::string quoted(const std::string& path) { return "'" + path + "'"; }
 

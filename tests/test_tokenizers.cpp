@@ -11,6 +11,7 @@
 
 #include "embgeo/error.hpp"
 #include "embgeo/tokenizers.hpp"
+#include "tests/test_support.hpp"
 
 namespace embgeo {
 namespace {
@@ -21,19 +22,7 @@ std::vector<std::string> token_texts(const Corpus& corpus) {
   return texts;
 }
 
-// The message of the embgeo::Error that `f` throws; a test failure when it throws none.
-template <typename F>
-std::string error_of(F f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    const std::string message = e.what();
-    EXPECT_EQ(message.find('\n'), std::string::npos) << "not one line: " << message;
-    return message;
-  }
-  ADD_FAILURE() << "no embgeo::Error thrown";
-  return "";
-}
+using testing_support::error_of;
 
 #define EXPECT_CONTAINS(haystack, needle) EXPECT_NE((haystack).find(needle), std::string::npos) << (haystack)
 

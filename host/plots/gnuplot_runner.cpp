@@ -155,6 +155,13 @@ PlotResult render(const std::string& dir, const std::string& script, const std::
   return result;
 }
 
+PlotResult write_and_render(const std::string& dir, const std::string& name, const DataFile& data,
+                            const std::string& script) {
+  write_plot_file(dir, name + ".dat", data.text());
+  write_plot_file(dir, name + ".gp", script);
+  return render(dir, name + ".gp", name + ".png");
+}
+
 }  // namespace detail
 }  // namespace plots
 }  // namespace embgeo

@@ -67,9 +67,7 @@ PlotResult plot_heatmap(const std::string& dir, const std::string& name, const s
   }
   script += "plot " + quote(data_name) + " matrix with image\n";
 
-  write_plot_file(dir, data_name, data.text());
-  write_plot_file(dir, script_name, script);
-  return render(dir, script_name, output);
+  return write_and_render(dir, name, data, script);
 }
 
 }  // namespace plots

@@ -88,9 +88,7 @@ PlotResult plot_lines(const std::string& dir, const std::string& name, const std
               line_style(series[k].x.size()) + " title " + quote(series[k].name);
   script += "\n";
 
-  write_plot_file(dir, data_name, data.text());
-  write_plot_file(dir, script_name, script);
-  return render(dir, script_name, output);
+  return write_and_render(dir, name, data, script);
 }
 
 }  // namespace plots

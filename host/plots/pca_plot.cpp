@@ -46,9 +46,7 @@ PlotResult plot_scatter(const std::string& dir, const std::string& name, const s
   script += "set offsets graph 0.05, graph 0.12, graph 0.1, graph 0.05\n";
   script += grid_lines();
   script += panel(data_name, 0, title, tokens, coords, explained);
-  write_plot_file(dir, data_name, data.text());
-  write_plot_file(dir, script_name, script);
-  return render(dir, script_name, output);
+  return write_and_render(dir, name, data, script);
 }
 
 PlotResult plot_pca_pair(const std::string& dir, const std::string& name, const std::vector<std::string>& tokens,
@@ -83,9 +81,7 @@ PlotResult plot_pca_pair(const std::string& dir, const std::string& name, const 
   script += panel(data_name, 1, panel_titles[1], tokens, after, after_explained);
   script += "unset multiplot\n";
 
-  write_plot_file(dir, data_name, data.text());
-  write_plot_file(dir, script_name, script);
-  return render(dir, script_name, output);
+  return write_and_render(dir, name, data, script);
 }
 
 }  // namespace plots

@@ -75,6 +75,10 @@ PlotResult render(const std::string& dir, const std::string& script, const std::
 
 std::string join_path(const std::string& dir, const std::string& file);
 
+// The usual ending of a one-image plot: DIR/NAME.dat and DIR/NAME.gp written, NAME.png rendered.
+PlotResult write_and_render(const std::string& dir, const std::string& name, const DataFile& data,
+                            const std::string& script);
+
 }  // namespace detail
 }  // namespace plots
 }  // namespace embgeo

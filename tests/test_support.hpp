@@ -1,0 +1,46 @@
+#pragma once
+// Helpers shared by the test files.
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "embgeo/error.hpp"
+
+namespace embgeo::testing_support {
+
+// The message of the embgeo::Error that `call` throws (checked to be one line); a test failure when it
+// throws none.
+template <typename Call>
+std::string error_of(Call call) {
+  try {
+    call();
+  } catch (const Error& e) {
+    const std::string message = e.what();
+    EXPECT_EQ(message.find('\n'), std::string::npos) << "not one line: " << message;
+    return message;
+  }
+  ADD_FAILURE() << "no embgeo::Error thrown";
+  return "";
+}
+
+// Little-endian bytes of `value`, `width` bytes long: for hand-made binary files.
+inline std::string le_bytes(std::uint64_t value, int width) {
+  std::string out;
+  for (int i = 0; i < width; ++i) out += static_cast<char>((value >> (8 * i)) & 0xFF);
+  return out;
+}
+
+inline std::string f32_bytes(const std::vector<float>& values) {
+  std::string out;
+  for (const float v : values) {
+    std::uint32_t bits = 0;
+    std::memcpy(&bits, &v, 4);
+    out += le_bytes(bits, 4);
+  }
+  return out;
+}
+
+}  // namespace embgeo::testing_support
