@@ -167,8 +167,8 @@ void bench_train(const BenchOptions& o, const DeviceChoice& device, json& out, s
   std::vector<std::string> shapes = o.shapes;
   if (shapes.empty()) shapes = device.cuda ? std::vector<std::string>{"toy", "gpt2", "llama3"} : std::vector<std::string>{"toy", "word"};
   console << "\ntraining step on " << device_label(device) << (o.peer.empty() ? "" : ", next to the PyTorch peer") << "\n";
-  TextTable table({"shape", "V", "D", "C", "B", "steps", "steps/s", "eager steps/s", "tokens/s", "ms/step", "state MiB",
-                   "device MiB", "peer steps/s", "ours / peer"});
+  TextTable table({"shape", "V", "D", "C", "B", "steps", "steps/s", "eager steps/s", "tokens/s", "ms/step", "floor ms",
+                   "step/floor", "state MiB", "device MiB", "peer steps/s", "ours / peer"});
   for (const std::string& name : shapes) {
     const NamedShape ns = shape_named(name);
     const ModelShape& s = ns.shape;
@@ -197,12 +197,23 @@ void bench_train(const BenchOptions& o, const DeviceChoice& device, json& out, s
     };
     double device_mib = 0;
     const double rate = steps_per_second(config, &device_mib);
+    // The step's floor: its three GEMMs at plain-cuBLAS speed for this shape, plus the bytes softmax-CE,
+    // scatter-add and Adam must move at the measured copy bandwidth.
+    double floor_ms = 0;
+    if (device.cuda) {
+      const GpuCeilings c = measure_gpu_ceilings(device.index);
+      for (const KernelTiming& k : cuda_kernel_timings(device.index, s, 10))
+        if (k.name == "plain cublasSgemm, same shape") floor_ms += 3 * k.milliseconds;
+      const double bytes = perf::softmax_xent_cost(s).bytes + perf::scatter_add_cost(s, s.B * s.C).bytes +
+                           perf::adam_cost(s.embedding_elems()).bytes * 2;
+      floor_ms += 1e3 * bytes / c.copy_bytes_per_second;
+    }
     // The same step without the CUDA graph: what one launch per step instead of a dozen buys.
     BackendConfig eager = config;
     eager.cuda_graph = false;
     const double eager_rate = device.cuda ? steps_per_second(eager, nullptr) : rate;
     json row = {{"shape", name}, {"V", s.V}, {"D", s.D}, {"C", s.C}, {"B", s.B}, {"steps", steps},
-                {"steps_per_second", rate}, {"eager_steps_per_second", eager_rate},
+                {"steps_per_second", rate}, {"eager_steps_per_second", eager_rate}, {"floor_ms", floor_ms},
                 {"tokens_per_second", rate * s.B * s.C}, {"device", device_label(device)},
                 {"state_bytes", training_state_bytes(config)}, {"device_bytes_in_use", device_mib * (1 << 20)}};
     std::string peer_rate = "—", ratio = "—";
@@ -214,7 +225,8 @@ void bench_train(const BenchOptions& o, const DeviceChoice& device, json& out, s
     }
     table.add({name, std::to_string(s.V), std::to_string(s.D), std::to_string(s.C), std::to_string(s.B),
                std::to_string(steps), fixed(rate, 1), device.cuda ? fixed(eager_rate, 1) : "—", fixed(rate * s.B * s.C, 0),
-               fixed(1e3 / rate, 3),
+               fixed(1e3 / rate, 3), floor_ms > 0 ? fixed(floor_ms, 3) : "—",
+               floor_ms > 0 ? fixed(1e3 / rate / floor_ms, 2) + "×" : "—",
                fixed(static_cast<double>(training_state_bytes(config)) / (1 << 20), 1),
                device.cuda ? fixed(device_mib, 0) : "—", peer_rate, ratio});
     out["train"].push_back(row);

@@ -169,6 +169,12 @@ std::vector<KernelTiming> cuda_kernel_timings(int device, const ModelShape& s, i
        [&] { cuda::scatter_add_backward(dh.get(), x.get(), dE.get(), B, C, D, V, stream); });
   time("scatter_add_backward, Zipf ids", perf::scatter_add_cost(s, perf::distinct_ids(skewed_ids, V)).bytes, 0,
        [&] { cuda::scatter_add_backward(dh.get(), x_zipf.get(), dE.get(), B, C, D, V, stream); });
+  // The deterministic path's cost next to the atomic one, at the same ids.
+  cuda::SortedScatterWorkspace sorted(B * C, V);
+  time("scatter_add_backward_sorted, uniform ids", perf::scatter_add_cost(s, perf::distinct_ids(uniform_ids, V)).bytes, 0,
+       [&] { cuda::scatter_add_backward_sorted(dh.get(), x.get(), dE.get(), B, C, D, true, sorted, V, stream); });
+  time("scatter_add_backward_sorted, Zipf ids", perf::scatter_add_cost(s, perf::distinct_ids(skewed_ids, V)).bytes, 0,
+       [&] { cuda::scatter_add_backward_sorted(dh.get(), x_zipf.get(), dE.get(), B, C, D, true, sorted, V, stream); });
   OptimizerConfig adam;
   DeviceBuffer<std::int64_t> step = upload(std::vector<std::int64_t>{1}, stream);
   DeviceBuffer<float> scalars(2);

@@ -134,6 +134,8 @@ ExperimentResult permute_ids(const ExperimentOptions& o, const ArmRun& baseline,
   r.notes.push_back("nearest-neighbour lists: " + std::to_string(same_symbols) + " of " + std::to_string(lists) +
                     " name the same symbols, " + std::to_string(same_ids) + " of " + std::to_string(lists) +
                     " the same ids: loss and geometry are invariant, the ids are arbitrary labels");
+  r.notes.push_back("(the automatic pair sets break frequency ties by id, so their 'never' pairs can differ between the two "
+                    "labellings; the neighbour lists above are compared symbol by symbol)");
   return r;
 }
 
