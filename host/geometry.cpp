@@ -28,6 +28,7 @@ GeometryRecorder::GeometryRecorder(const Corpus& corpus, const ModelShape& shape
     : corpus_(corpus), shape_(shape), options_(options) {
   const std::vector<std::int32_t> train_ids(corpus.ids.begin(), corpus.ids.begin() + corpus.train_tokens);
   cooccurrence_ = metrics::count_cooccurrence(train_ids, shape.V, shape.C);
+  successors_ = metrics::count_successors(train_ids, shape.V, shape.C);
   const metrics::PairSets sets = metrics::choose_pairs(cooccurrence_, options.pairs_per_group);
   for (const metrics::TokenPair& p : sets.cooccurring) pairs_.push_back({"co-occurring", p.a, p.b, p.cooccurrences});
   for (const metrics::TokenPair& p : sets.never) pairs_.push_back({"never", p.a, p.b, p.cooccurrences});
@@ -61,6 +62,7 @@ void GeometryRecorder::observe(const LogPoint& point, const std::vector<float>& 
   g.val_loss = point.val_loss;
   g.norms = metrics::summarize(metrics::row_norms(embedding, V, D));
   g.geometry_score = metrics::geometry_score(embedding, V, D, cooccurrence_, options_.max_score_tokens);
+  g.successor_score = metrics::geometry_score(embedding, V, D, successors_, options_.max_score_tokens);
   std::size_t cooccurring = 0, never = 0;
   for (const PairCosine& p : pairs_) {
     g.pair_cosines.push_back(metrics::cosine(&embedding[static_cast<std::size_t>(p.a) * D],

@@ -65,8 +65,10 @@ json geometry_json(const RunOutcome& run) {
   const Vocabulary& vocab = run.corpus.vocab;
   json j;
   j["window"] = g.window;
-  j["before"] = {{"norms", summary_of(g.points.front().norms)}, {"geometry_score", g.points.front().geometry_score}};
-  j["after"] = {{"norms", summary_of(g.points.back().norms)}, {"geometry_score", g.points.back().geometry_score}};
+  j["before"] = {{"norms", summary_of(g.points.front().norms)}, {"geometry_score", g.points.front().geometry_score},
+                 {"successor_score", g.points.front().successor_score}};
+  j["after"] = {{"norms", summary_of(g.points.back().norms)}, {"geometry_score", g.points.back().geometry_score},
+                {"successor_score", g.points.back().successor_score}};
   json pairs = json::array();
   for (const PairCosine& p : g.pairs)
     pairs.push_back({{"group", p.group}, {"a", vocab.tokens[p.a]}, {"b", vocab.tokens[p.b]},
@@ -104,6 +106,7 @@ void write_metrics_jsonl(const std::string& path, const RunOutcome& run) {
                          {"val_loss", p.val_loss},
                          {"norm", summary_of(p.norms)},
                          {"geometry_score", p.geometry_score},
+                         {"successor_score", p.successor_score},
                          {"cooccurring_mean_cosine", p.cooccurring_mean_cosine},
                          {"never_mean_cosine", p.never_mean_cosine},
                          {"pair_cosines", pairs}};

@@ -51,6 +51,7 @@ std::vector<std::pair<std::string, TextTable>> geometry_tables(const RunOutcome&
   };
   row("validation loss", first.val_loss, last.val_loss, 4);
   row("geometry score (Spearman)", first.geometry_score, last.geometry_score, 3);
+  row("successor score (Spearman)", first.successor_score, last.successor_score, 3);
   row("row norm mean", first.norms.mean, last.norms.mean, 3);
   row("row norm std", first.norms.stddev, last.norms.stddev, 3);
   row("PCA top-2 explained", g.pca_before.explained[0] + g.pca_before.explained[1],
@@ -109,6 +110,16 @@ std::vector<std::string> run_reading(const RunOutcome& run) {
   else
     geometry += ": the objective did not shape the table along distributional lines.";
   lines.push_back(geometry);
+
+  const double successor_change = last.successor_score - first.successor_score;
+  std::string successor = "The successor score — the same correlation against how alike the tokens that follow two tokens "
+                          "within C positions are, the targets each row helps predict here — " +
+                          direction(first.successor_score, last.successor_score, 0.1) + " (" +
+                          fixed(first.successor_score, 3) + " → " + fixed(last.successor_score, 3) + ")";
+  successor += successor_change > 0.1 && last.successor_score > 0.3
+                   ? ": tokens that predict the same continuations now sit together."
+                   : ".";
+  lines.push_back(successor);
 
   const std::vector<PairGroupMean> means = pair_group_means(g);
   if (means.size() >= 2 && means[0].group == "co-occurring" && means[1].group == "never") {

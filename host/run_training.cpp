@@ -131,7 +131,8 @@ RunOutcome run_training(const RunOptions& options, std::ostream& console, const 
     const GeometryPoint& g = recorder.last();
     console << "step " << std::setw(step_width) << p.step << "/" << options.steps << "  train " << std::fixed
             << std::setprecision(4) << p.train_loss << "  val " << p.val_loss << "  |E| " << std::setprecision(2)
-            << g.norms.mean << "  geometry " << std::setprecision(3) << g.geometry_score << "  "
+            << g.norms.mean << "  geometry " << std::setprecision(3) << g.geometry_score << "  successor "
+            << g.successor_score << "  "
             << format_seconds(p.elapsed_seconds) << std::defaultfloat << "\n"
             << std::flush;
   };

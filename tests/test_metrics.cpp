@@ -388,3 +388,29 @@ TEST(Metrics, PcaComponentsAreEigenvectorsAndProjectionReproducesCoords) {
 
 }  // namespace
 }  // namespace embgeo
+
+namespace embgeo {
+namespace {
+
+TEST(Metrics, SuccessorCountsAreDirectional) {
+  // [0,1,2,0,1], window 1: 0→1 twice, 1→2 once, 2→0 once.
+  const metrics::Cooccurrence one = metrics::count_successors({0, 1, 2, 0, 1}, 3, 1);
+  EXPECT_EQ(one.count(0, 1), 2);
+  EXPECT_EQ(one.count(1, 0), 0);  // 1 never comes right before 0
+  EXPECT_EQ(one.count(1, 2), 1);
+  EXPECT_EQ(one.count(2, 0), 1);
+  // Window 2 adds the tokens two positions later: 0→2 (positions 0,2), 1→0 (1,3), 2→1 (2,4).
+  const metrics::Cooccurrence two = metrics::count_successors({0, 1, 2, 0, 1}, 3, 2);
+  EXPECT_EQ(two.count(0, 1), 2);
+  EXPECT_EQ(two.count(0, 2), 1);
+  EXPECT_EQ(two.count(1, 0), 1);
+  EXPECT_EQ(two.count(1, 2), 1);
+  EXPECT_EQ(two.count(2, 0), 1);
+  EXPECT_EQ(two.count(2, 1), 1);
+  EXPECT_EQ(two.frequency, (std::vector<std::int64_t>{2, 2, 1}));
+  EXPECT_THROW(metrics::count_successors({0, 3}, 3, 1), Error);
+  EXPECT_THROW(metrics::count_successors({0, 1}, 3, 0), Error);
+}
+
+}  // namespace
+}  // namespace embgeo

@@ -57,6 +57,32 @@ Cooccurrence count_cooccurrence(const std::vector<std::int32_t>& ids, int V, int
   return co;
 }
 
+Cooccurrence count_successors(const std::vector<std::int32_t>& ids, int V, int window) {
+  if (V < 1) fail("count_successors: vocabulary size ", V, " must be at least 1");
+  if (window < 1) fail("count_successors: window ", window, " must be at least 1");
+  check_token_ids(ids, V, "count_successors");
+  Cooccurrence co;
+  co.V = V;
+  co.window = window;
+  co.frequency.assign(V, 0);
+  for (std::int32_t id : ids) ++co.frequency[id];
+  // Every (token, token k ≤ window positions later) pair, sorted, then counted run by run into row `token`.
+  std::vector<std::pair<std::int32_t, std::int32_t>> pairs;
+  pairs.reserve(ids.size() * static_cast<std::size_t>(window));
+  for (std::size_t i = 0; i < ids.size(); ++i)
+    for (std::size_t j = i + 1; j < ids.size() && j <= i + static_cast<std::size_t>(window); ++j)
+      pairs.emplace_back(ids[i], ids[j]);
+  std::sort(pairs.begin(), pairs.end());
+  co.rows.resize(V);
+  for (std::size_t i = 0; i < pairs.size();) {
+    std::size_t j = i;
+    while (j < pairs.size() && pairs[j] == pairs[i]) ++j;
+    co.rows[pairs[i].first].push_back({pairs[i].second, static_cast<std::int64_t>(j - i)});
+    i = j;
+  }
+  return co;
+}
+
 std::vector<int> tokens_by_frequency(const Cooccurrence& co) {
   std::vector<int> tokens;
   for (int id = 0; id < co.V; ++id)

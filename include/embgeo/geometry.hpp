@@ -29,7 +29,8 @@ struct GeometryPoint {
   std::int64_t step = 0;
   double train_loss = 0, val_loss = 0;
   metrics::Summary norms;
-  double geometry_score = 0;
+  double geometry_score = 0;   // vs context-count similarity (within C positions)
+  double successor_score = 0;  // vs next-token (successor) count similarity
   double cooccurring_mean_cosine = 0, never_mean_cosine = 0;
   std::vector<double> pair_cosines;  // cooccurring, then never, then user pairs (GeometryReport::pairs order)
   std::vector<float> drawn_rows;     // the drawn tokens' rows (drawn.size()×D), for the trajectory
@@ -76,6 +77,7 @@ class GeometryRecorder {
   ModelShape shape_;
   GeometryOptions options_;
   metrics::Cooccurrence cooccurrence_;
+  metrics::Cooccurrence successors_;
   std::vector<PairCosine> pairs_;
   std::vector<int> queries_;
   std::vector<int> drawn_;

@@ -18,6 +18,7 @@
 //   struct ContextCount { int id; std::int64_t count; };
 //   struct Cooccurrence { int V, window; frequency (V); rows (V, sparse); std::int64_t count(int a, int b) const; };
 //   Cooccurrence count_cooccurrence(const std::vector<std::int32_t>& ids, int V, int window);
+//   Cooccurrence count_successors(const std::vector<std::int32_t>& ids, int V, int window);
 //   std::vector<int> tokens_by_frequency(const Cooccurrence& co);
 //   struct TokenPair { int a, b; std::int64_t cooccurrences; };
 //   struct PairSets { std::vector<TokenPair> cooccurring, never; };
@@ -92,6 +93,11 @@ struct Cooccurrence {
 // O(len(ids)·window + V) time, memory O(V + distinct pairs); ~1.5 s for 3M Zipf tokens over V=50k, window 5.
 // Requires window ≥ 1 and every id in [0, V).
 Cooccurrence count_cooccurrence(const std::vector<std::int32_t>& ids, int V, int window);
+
+// Successor counts: row a counts the tokens 1..window positions after each occurrence of a (directional).
+// With window = C these are the targets a token's row helps predict in this model (a token at context slot
+// c predicts the token C − c positions later), so two tokens with similar rows are pushed alike.
+Cooccurrence count_successors(const std::vector<std::int32_t>& ids, int V, int window);
 
 // Ids that occur at least once, most frequent first, ties by lower id.
 std::vector<int> tokens_by_frequency(const Cooccurrence& co);
