@@ -233,12 +233,13 @@ void BM_CudaSoftmaxXentForwardBackward(benchmark::State& state) {
     const ModelShape s = shape_arg(state);
     auto logits = uniform_buffer(s.logits_elems(), -8.0f, 8.0f, kSeed, g.stream());
     const auto y = uploaded(synthetic_corpus(s.V, static_cast<std::size_t>(s.B), kSeed), g.stream());
-    DeviceBuffer<double> loss_sum(1);
+    DeviceBuffer<double> loss_sum(1), row_loss(static_cast<std::size_t>(s.B));
     loss_sum.zero(g.stream());
     // Repeats run on the previous repeat's output (the op works in place); one pass costs the same for any
     // finite values.
     run_timed(state, g, softmax_xent_cost(s), [&] {
-      cuda::softmax_xent_forward_backward(logits.get(), y.get(), loss_sum.get(), s.B, s.V, 1.0f / s.B, g.stream());
+      cuda::softmax_xent_forward_backward(logits.get(), y.get(), row_loss.get(), loss_sum.get(), s.B, s.V, 1.0f / s.B,
+                                          g.stream());
     });
   });
 }

@@ -192,7 +192,7 @@ void bench_train(const BenchOptions& o, const DeviceChoice& device, json& out, s
       const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
       if (!std::isfinite(loss.sum)) fail("bench train: loss became non-finite at shape ", name);
       if (device_mib && device.cuda)
-        *device_mib = static_cast<double>(gpu_used_bytes(device.index) - used_before) / (1 << 20);
+        *device_mib = (static_cast<double>(gpu_used_bytes(device.index)) - static_cast<double>(used_before)) / (1 << 20);
       return static_cast<double>(steps) / seconds;
     };
     double device_mib = 0;

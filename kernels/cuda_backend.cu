@@ -54,6 +54,7 @@ class CudaBackend final : public Backend {
     ones_.upload(ones.data(), ones.size(), stream_);
     loss_sum_ = DeviceBuffer<double>(1);
     loss_sum_.zero(stream_);
+    row_loss_ = DeviceBuffer<double>(s.B);
     step_ = DeviceBuffer<std::int64_t>(1);
     adam_scalars_ = DeviceBuffer<float>(2);
     // An explicit cuBLAS workspace: inside graph capture cuBLAS must not allocate one of its own.
@@ -73,14 +74,20 @@ class CudaBackend final : public Backend {
   std::string name() const override { return "cuda:" + std::to_string(device_) + " (" + device_name_ + ")"; }
 
   void load_corpus(const std::vector<std::int32_t>& ids) override {
+    bind();
     check_token_ids(ids, config_.shape.V, "corpus");  // before any id can reach a kernel
+    CUDA_CHECK(cudaStreamSynchronize(stream_));  // a replayed graph may still read the old corpus
     if (graph_exec_) CUDA_CHECK(cudaGraphExecDestroy(std::exchange(graph_exec_, nullptr)));  // it holds the old corpus
+    corpus_ = DeviceBuffer<std::int32_t>();
+    const std::size_t bytes = ids.size() * sizeof(std::int32_t), free = gpu_memory(device_).free_bytes;
+    if (bytes > free) fail("the corpus needs ", bytes >> 20, " MiB on cuda:", device_, " but only ", free >> 20, " MiB are free");
     corpus_ = DeviceBuffer<std::int32_t>(ids.size());
     corpus_.upload(ids.data(), ids.size(), stream_);
     corpus_tokens_ = static_cast<std::int64_t>(ids.size());
   }
 
   void load_params(const Params& params) override {
+    bind();
     check_param_sizes(params, config_.shape);
     E_.upload(params.embedding.data(), params.embedding.size(), stream_);
     W_.upload(params.head_weight.data(), params.head_weight.size(), stream_);
@@ -89,18 +96,21 @@ class CudaBackend final : public Backend {
   }
 
   Params params() const override {
+    bind();
     const std::size_t VD = config_.shape.embedding_elems();
     return Params{E_.download(VD, stream_), W_.download(VD, stream_), bias_.download(config_.shape.V, stream_)};
   }
 
   void sample_batch(std::uint64_t seed, std::int64_t step, std::int64_t window_begin,
                     std::int64_t window_count) override {
+    bind();
     check_windows(window_begin, window_count);
     set_step(step);
     launch_sample_batch(seed, window_begin, window_count);
   }
 
   void window_batch(std::int64_t first_window, int rows) override {
+    bind();
     check_rows(rows, config_.shape.B);
     check_windows(first_window, rows);
     cuda::window_batch(corpus_.get(), first_window, x_.get(), y_.get(), rows, config_.shape.C, stream_);
@@ -118,8 +128,8 @@ class CudaBackend final : public Backend {
   }
 
   void softmax_xent_forward_backward() override {
-    cuda::softmax_xent_forward_backward(logits_.get(), y_.get(), loss_sum_.get(), rows_, config_.shape.V,
-                                        1.0f / static_cast<float>(rows_), stream_);
+    cuda::softmax_xent_forward_backward(logits_.get(), y_.get(), row_loss_.get(), loss_sum_.get(), rows_,
+                                        config_.shape.V, 1.0f / static_cast<float>(rows_), stream_);
     loss_rows_ += rows_;
   }
 
@@ -140,6 +150,7 @@ class CudaBackend final : public Backend {
   }
 
   void optimizer_step(std::int64_t t) override {
+    bind();
     set_step(t);
     launch_optimizer_step();
   }
@@ -149,6 +160,7 @@ class CudaBackend final : public Backend {
   // serves every step and a step costs one launch and no host round-trip.
   void train_step(std::uint64_t seed, std::int64_t step, std::int64_t window_begin,
                   std::int64_t window_count) override {
+    bind();
     if (!config_.cuda_graph) return Backend::train_step(seed, step, window_begin, window_count);
     check_windows(window_begin, window_count);
     const GraphKey key{seed, window_begin, window_count};
@@ -161,17 +173,20 @@ class CudaBackend final : public Backend {
   }
 
   LossSum take_loss_sum() override {
+    bind();
     const std::vector<double> sum = loss_sum_.download(1, stream_);
     loss_sum_.zero(stream_);
     return LossSum{sum[0], std::exchange(loss_rows_, 0)};
   }
 
   std::vector<float> read(Tensor t) const override {
+    bind();
     const DeviceBuffer<float>& buffer = float_tensor(t);
     return buffer.download(buffer.size(), stream_);
   }
 
   std::vector<std::int32_t> read_ids(Tensor t) const override {
+    bind();
     const std::size_t count = static_cast<std::size_t>(rows_) * (t == Tensor::kX ? config_.shape.C : 1);
     if (t == Tensor::kX) return x_.download(count, stream_);
     if (t == Tensor::kY) return y_.download(count, stream_);
@@ -179,12 +194,14 @@ class CudaBackend final : public Backend {
   }
 
   void write(Tensor t, const std::vector<float>& values) override {
+    bind();
     DeviceBuffer<float>& buffer = const_cast<DeviceBuffer<float>&>(float_tensor(t));
     check_tensor_size(t, values.size(), buffer.size());
     buffer.upload(values.data(), values.size(), stream_);
   }
 
   void write_ids(Tensor t, const std::vector<std::int32_t>& values, int rows) override {
+    bind();
     check_rows(rows, config_.shape.B);
     const std::size_t expected = static_cast<std::size_t>(rows) * (t == Tensor::kX ? config_.shape.C : 1);
     check_tensor_size(t, values.size(), expected);
@@ -194,6 +211,9 @@ class CudaBackend final : public Backend {
   }
 
  private:
+  // Entry points re-select the backend's device: other code may have selected another one since.
+  void bind() const { CUDA_CHECK(cudaSetDevice(device_)); }
+
   static constexpr std::size_t kCublasWorkspaceBytes = std::size_t{32} << 20;
 
   struct GraphKey {
@@ -205,8 +225,7 @@ class CudaBackend final : public Backend {
   };
 
   void set_step(std::int64_t step) {
-    host_step_ = step;  // a member, so the pageable source outlives the asynchronous copy's staging
-    CUDA_CHECK(cudaMemcpyAsync(step_.get(), &host_step_, sizeof host_step_, cudaMemcpyHostToDevice, stream_));
+    cuda::set_counter(step_.get(), step, stream_);
     device_step_ = step;
   }
 
@@ -251,8 +270,8 @@ class CudaBackend final : public Backend {
       launch_sample_batch(key.seed, key.window_begin, key.window_count);
       gather_mean_forward();
       head_forward();
-      cuda::softmax_xent_forward_backward(logits_.get(), y_.get(), loss_sum_.get(), rows_, config_.shape.V,
-                                          1.0f / static_cast<float>(rows_), stream_);
+      cuda::softmax_xent_forward_backward(logits_.get(), y_.get(), row_loss_.get(), loss_sum_.get(), rows_,
+                                          config_.shape.V, 1.0f / static_cast<float>(rows_), stream_);
       head_backward();
       if (!config_.freeze_embedding) scatter_add_backward();
       launch_optimizer_step();
@@ -260,6 +279,7 @@ class CudaBackend final : public Backend {
     } catch (...) {
       cudaStreamEndCapture(stream_, &graph);  // leave capture mode before reporting the failure
       if (graph) cudaGraphDestroy(graph);
+      cudaGetLastError();                     // and leave no error behind for the next check
       throw;
     }
     CUDA_CHECK(cudaStreamEndCapture(stream_, &graph));
@@ -306,12 +326,11 @@ class CudaBackend final : public Backend {
   DeviceBuffer<std::int32_t> corpus_, x_, y_;
   DeviceBuffer<float> E_, W_, bias_, h_, logits_, dh_, dE_, dW_, db_, ones_;
   DeviceBuffer<float> mE_, vE_, mW_, vW_, mb_, vb_;
-  DeviceBuffer<double> loss_sum_;
+  DeviceBuffer<double> loss_sum_, row_loss_;
   DeviceBuffer<std::int64_t> step_;       // the current step, read by sample_batch and adam_scalars
   DeviceBuffer<float> adam_scalars_;      // lr/(1−β1^t), 1/√(1−β2^t)
   DeviceBuffer<unsigned char> cublas_workspace_;
   std::unique_ptr<cuda::SortedScatterWorkspace> sorted_;  // only with --deterministic or lazy Adam
-  std::int64_t host_step_ = 0;
   std::int64_t device_step_ = -1;         // what step_ holds, as far as the host knows (-1: unknown)
   cudaGraphExec_t graph_exec_ = nullptr;
   GraphKey graph_key_{};

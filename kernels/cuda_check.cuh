@@ -6,10 +6,11 @@
 
 #include "embgeo/error.hpp"
 
+// A failed call's error is also cleared (cudaGetLastError), so the next check does not report it again.
 #define CUDA_CHECK(call)                                                                                      \
   do {                                                                                                        \
     const cudaError_t cuda_check_status = (call);                                                             \
-    if (cuda_check_status != cudaSuccess)                                                                     \
+    if (cuda_check_status != cudaSuccess && (cudaGetLastError(), true))                                       \
       ::embgeo::fail("CUDA error ", cudaGetErrorName(cuda_check_status), " (", cudaGetErrorString(cuda_check_status), \
                      ") in ", #call, " at ", __FILE__, ":", __LINE__);                                        \
   } while (0)
@@ -25,6 +26,14 @@
 #define check_launch() CUDA_CHECK(cudaGetLastError())
 
 namespace embgeo::cuda {
+
+// cuBLAS launchers take the handle already bound to `stream` (StreamAndBlas does it once). They must not
+// rebind it: cublasSetStream also resets the handle's workspace, which graph capture depends on.
+inline void check_bound_stream(cublasHandle_t cublas, cudaStream_t stream) {
+  cudaStream_t bound = nullptr;
+  CUBLAS_CHECK(cublasGetStream(cublas, &bound));
+  if (bound != stream) fail("internal: cuBLAS handle is bound to another stream");
+}
 
 // Blocks needed to cover `work` items with `per_block` each, capped at what a 1-D grid allows.
 inline unsigned int blocks_for(std::size_t work, unsigned int per_block) {

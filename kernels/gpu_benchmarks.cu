@@ -134,7 +134,7 @@ std::vector<KernelTiming> cuda_kernel_timings(int device, const ModelShape& s, i
   DeviceBuffer<float> h(static_cast<std::size_t>(B) * D), logits(static_cast<std::size_t>(B) * V), dh(h.size()),
       dW(p.head_weight.size()), db(V), dE(p.embedding.size()), m(p.embedding.size()), v(p.embedding.size()),
       ones = upload(std::vector<float>(B, 1.0f), stream), plain(logits.size());
-  DeviceBuffer<double> loss(1);
+  DeviceBuffer<double> loss(1), row_loss(static_cast<std::size_t>(B));
   m.zero(stream);
   v.zero(stream);
   cuda::gather_mean_forward(x.get(), E.get(), h.get(), B, C, D, stream);
@@ -159,7 +159,7 @@ std::vector<KernelTiming> cuda_kernel_timings(int device, const ModelShape& s, i
   });
   const double xent_ms = timer.median_ms(repeats, [&] {
     CUDA_CHECK(cudaMemcpyAsync(plain.get(), logits.get(), logits.size() * sizeof(float), cudaMemcpyDeviceToDevice, stream));
-    cuda::softmax_xent_forward_backward(plain.get(), y.get(), loss.get(), B, V, 1.0f / B, stream);
+    cuda::softmax_xent_forward_backward(plain.get(), y.get(), row_loss.get(), loss.get(), B, V, 1.0f / B, stream);
   });
   rows.push_back({"softmax_xent_forward_backward", std::max(0.0, xent_ms - copy_ms), perf::softmax_xent_cost(s).bytes, 0});
   time("head_backward (2 GEMMs + GEMV)", 0, perf::head_backward_cost(s).flops, [&] {

@@ -6,7 +6,7 @@ namespace embgeo::cuda {
 
 void head_backward(cublasHandle_t cublas, const float* dlogits, const float* h, const float* W, float* dW, float* db,
                    float* dh, const float* ones, int rows, int D, int V, cudaStream_t stream) {
-  CUBLAS_CHECK(cublasSetStream(cublas, stream));
+  check_bound_stream(cublas, stream);
   const float one = 1.0f, zero = 0.0f;
   // dW (V,D) row-major = column-major dWᵀ (D,V) ld D = hᵀ·dlogits: hᵀ is column-major (D,rows) ld D as
   // stored; dlogits row-major (rows,V) is column-major (V,rows) ld V, so op T gives (rows,V).

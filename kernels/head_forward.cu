@@ -23,7 +23,7 @@ void head_forward(cublasHandle_t cublas, const float* h, const float* W, const f
   // Row-major ↔ column-major swap: row-major logits (rows,V) is column-major logitsᵀ (V,rows) with ld V.
   // logitsᵀ = W·hᵀ, where row-major W (V,D) is column-major Wᵀ (D,V) ld D, hence op T; row-major h (rows,D)
   // is column-major hᵀ (D,rows) ld D, used as is.
-  CUBLAS_CHECK(cublasSetStream(cublas, stream));
+  check_bound_stream(cublas, stream);
   const float one = 1.0f;
   CUBLAS_CHECK(cublasSgemm(cublas, CUBLAS_OP_T, CUBLAS_OP_N, V, rows, D, &one, W, D, h, D, &one, logits, V));
 }

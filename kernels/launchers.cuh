@@ -20,9 +20,10 @@ void gather_mean_forward(const std::int32_t* x, const float* E, float* h, int ro
 void head_forward(cublasHandle_t cublas, const float* h, const float* W, const float* bias, float* logits, int rows,
                   int D, int V, cudaStream_t stream);
 
-// logits (rows,V) → dlogits in place, scaled by grad_scale; *loss_sum += Σ row losses.
-void softmax_xent_forward_backward(float* logits, const std::int32_t* y, double* loss_sum, int rows, int V,
-                                   float grad_scale, cudaStream_t stream);
+// logits (rows,V) → dlogits in place, scaled by grad_scale; row_loss (rows) gets each row's loss and
+// *loss_sum += their sum, added in row order (deterministic).
+void softmax_xent_forward_backward(float* logits, const std::int32_t* y, double* row_loss, double* loss_sum, int rows,
+                                   int V, float grad_scale, cudaStream_t stream);
 
 // dlogits (rows,V), h (rows,D), W (V,D) → dW (V,D), db (V), dh (rows,D). `ones` holds ≥ rows ones.
 void head_backward(cublasHandle_t cublas, const float* dlogits, const float* h, const float* W, float* dW, float* db,
@@ -48,6 +49,8 @@ void sample_batch(const std::int32_t* corpus, std::uint64_t seed, const std::int
 
 // *counter += 1: the last node of a captured training step.
 void increment_counter(std::int64_t* counter, cudaStream_t stream);
+// *counter = value, as a kernel: no pageable host copy that could block the host.
+void set_counter(std::int64_t* counter, std::int64_t value, cudaStream_t stream);
 
 void window_batch(const std::int32_t* corpus, std::int64_t first_window, std::int32_t* x, std::int32_t* y, int rows,
                   int C, cudaStream_t stream);

@@ -26,7 +26,7 @@ void onehot_encode(const std::int32_t* ids, T* onehot, int N, int V, cudaStream_
 void onehot_matmul(cublasHandle_t cublas, const std::int32_t* ids, const float* E, float* onehot, float* out, int N,
                    int V, int D, cudaStream_t stream) {
   onehot_encode(ids, onehot, N, V, stream);
-  CUBLAS_CHECK(cublasSetStream(cublas, stream));
+  check_bound_stream(cublas, stream);
   const float one = 1.0f, zero = 0.0f;
   // Row-major out (N,D) = column-major outᵀ (D,N) = Eᵀ (D,V) · onehotᵀ (V,N), both as stored.
   CUBLAS_CHECK(cublasSgemm(cublas, CUBLAS_OP_N, CUBLAS_OP_N, D, N, V, &one, E, D, onehot, V, &zero, out, D));
@@ -35,7 +35,7 @@ void onehot_matmul(cublasHandle_t cublas, const std::int32_t* ids, const float* 
 void onehot_matmul_bf16(cublasHandle_t cublas, const std::int32_t* ids, const __nv_bfloat16* E, __nv_bfloat16* onehot,
                         float* out, int N, int V, int D, cudaStream_t stream) {
   onehot_encode(ids, onehot, N, V, stream);
-  CUBLAS_CHECK(cublasSetStream(cublas, stream));
+  check_bound_stream(cublas, stream);
   const float one = 1.0f, zero = 0.0f;
   // Same layout as the fp32 route; bf16 inputs, fp32 accumulation and output (exact: one non-zero term).
   CUBLAS_CHECK(cublasGemmEx(cublas, CUBLAS_OP_N, CUBLAS_OP_N, D, N, V, &one, E, CUDA_R_16BF, D, onehot, CUDA_R_16BF, V,

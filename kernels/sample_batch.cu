@@ -24,11 +24,17 @@ __global__ void sample_batch_kernel(const std::int32_t* __restrict__ corpus, std
 }
 
 __global__ void increment_counter_kernel(std::int64_t* counter) { *counter += 1; }
+__global__ void set_counter_kernel(std::int64_t* counter, std::int64_t value) { *counter = value; }
 
 }  // namespace
 
 void increment_counter(std::int64_t* counter, cudaStream_t stream) {
   increment_counter_kernel<<<1, 1, 0, stream>>>(counter);
+  check_launch();
+}
+
+void set_counter(std::int64_t* counter, std::int64_t value, cudaStream_t stream) {
+  set_counter_kernel<<<1, 1, 0, stream>>>(counter, value);
   check_launch();
 }
 

@@ -9,9 +9,9 @@ namespace {
 // One (b, c) slot per blockIdx.y-row of threads; threadIdx.x walks D for coalesced reads of dh and writes of E.
 __global__ void scatter_add_backward_kernel(const float* __restrict__ dh, const std::int32_t* __restrict__ x,
                                             float* __restrict__ dE, int slots, int C, int D) {
-  const int slot = blockIdx.x * blockDim.y + threadIdx.y;  // slot = b·C + c
+  const std::int64_t slot = static_cast<std::int64_t>(blockIdx.x) * blockDim.y + threadIdx.y;  // slot = b·C + c
   if (slot >= slots) return;
-  const int b = slot / C;
+  const std::int64_t b = slot / C;
   float* e_row = dE + static_cast<std::size_t>(x[slot]) * D;
   const float* g_row = dh + static_cast<std::size_t>(b) * D;
   for (int d = threadIdx.x; d < D; d += blockDim.x) atomicAdd(e_row + d, g_row[d] / static_cast<float>(C));

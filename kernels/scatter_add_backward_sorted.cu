@@ -15,7 +15,9 @@ namespace embgeo::cuda {
 namespace {
 
 __global__ void iota_slots_kernel(std::int32_t* __restrict__ slots, int n) {
-  for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < n; i += gridDim.x * blockDim.x) slots[i] = i;
+  for (std::int64_t i = blockIdx.x * static_cast<std::int64_t>(blockDim.x) + threadIdx.x; i < n;
+       i += static_cast<std::int64_t>(gridDim.x) * blockDim.x)
+    slots[i] = static_cast<std::int32_t>(i);
 }
 
 // One block per run of equal ids (blocks past *run_count exit): the run's dh rows are summed in slot order.
@@ -65,6 +67,9 @@ SortedScatterWorkspace::SortedScatterWorkspace(int max_ids, int V)
                                                 run_lengths.get(), run_count.get(), max_ids));
   CUDA_CHECK(cub::DeviceScan::ExclusiveSum(nullptr, scan_bytes, run_lengths.get(), run_offsets.get(), max_ids));
   temp = DeviceBuffer<unsigned char>(std::max({sort_bytes, encode_bytes, scan_bytes}));
+  // The scan reads all max_ids lengths, past the runs a batch writes: keep the tail defined.
+  CUDA_CHECK(cudaMemset(run_lengths.get(), 0, run_lengths.size() * sizeof(std::int32_t)));
+  CUDA_CHECK(cudaDeviceSynchronize());  // the legacy-stream memset must land before work on other streams
 }
 
 void scatter_add_backward_sorted(const float* dh, const std::int32_t* x, float* dE, int rows, int C, int D,
