@@ -15,16 +15,25 @@ std::int64_t Cooccurrence::count(int a, int b) const {
   return it != row.end() && it->id == b ? it->count : 0;
 }
 
-Cooccurrence count_cooccurrence(const std::vector<std::int32_t>& ids, int V, int window) {
-  if (V < 1) fail("count_cooccurrence: vocabulary size ", V, " must be at least 1");
-  if (window < 1) fail("count_cooccurrence: window ", window, " must be at least 1");
-  check_token_ids(ids, V, "count_cooccurrence");
+namespace {
 
+// Validated inputs and the per-token frequencies both counters start from; rows left empty.
+Cooccurrence frequencies_only(const std::vector<std::int32_t>& ids, int V, int window, const char* who) {
+  if (V < 1) fail(who, ": vocabulary size ", V, " must be at least 1");
+  if (window < 1) fail(who, ": window ", window, " must be at least 1");
+  check_token_ids(ids, V, who);
   Cooccurrence co;
   co.V = V;
   co.window = window;
   co.frequency.assign(V, 0);
   for (std::int32_t id : ids) ++co.frequency[id];
+  return co;
+}
+
+}  // namespace
+
+Cooccurrence count_cooccurrence(const std::vector<std::int32_t>& ids, int V, int window) {
+  Cooccurrence co = frequencies_only(ids, V, window, "count_cooccurrence");
 
   // Positions grouped by id (a counting sort), so each row is built in one pass over its token's occurrences
   // with a dense V-long scratch counter: no hash maps, and memory stays at the final sparse rows.
@@ -58,14 +67,7 @@ Cooccurrence count_cooccurrence(const std::vector<std::int32_t>& ids, int V, int
 }
 
 Cooccurrence count_successors(const std::vector<std::int32_t>& ids, int V, int window) {
-  if (V < 1) fail("count_successors: vocabulary size ", V, " must be at least 1");
-  if (window < 1) fail("count_successors: window ", window, " must be at least 1");
-  check_token_ids(ids, V, "count_successors");
-  Cooccurrence co;
-  co.V = V;
-  co.window = window;
-  co.frequency.assign(V, 0);
-  for (std::int32_t id : ids) ++co.frequency[id];
+  Cooccurrence co = frequencies_only(ids, V, window, "count_successors");
   // Every (token, token k ≤ window positions later) pair, sorted, then counted run by run into row `token`.
   std::vector<std::pair<std::int32_t, std::int32_t>> pairs;
   pairs.reserve(ids.size() * static_cast<std::size_t>(window));
