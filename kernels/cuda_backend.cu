@@ -20,7 +20,11 @@ class CudaBackend final : public Backend {
   CudaBackend(int device, const BackendConfig& config) : Backend(config), device_(device) {
     const GpuMemory memory = gpu_memory(device);  // also selects the device
     device_name_ = memory.name;
-    const std::size_t needed = training_state_bytes(config);
+    // The model's state plus what the backend adds: the cuBLAS workspace and, for the sorted scatter, seven
+    // id-sized buffers (its CUB scratch is of the same order).
+    const std::size_t ids = static_cast<std::size_t>(config.shape.B) * config.shape.C;
+    const std::size_t needed = training_state_bytes(config) + kCublasWorkspaceBytes + 8 * ids * sizeof(std::int32_t) +
+                               static_cast<std::size_t>(config.shape.B) * sizeof(double);
     if (needed > memory.free_bytes)
       fail("model needs ", needed >> 20, " MiB on cuda:", device, " but only ", memory.free_bytes >> 20,
            " MiB are free; lower --dim, --batch or the vocabulary");
