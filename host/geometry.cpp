@@ -25,7 +25,7 @@ std::vector<float> gather_rows(const std::vector<float>& table, const std::vecto
 }  // namespace
 
 GeometryRecorder::GeometryRecorder(const Corpus& corpus, const ModelShape& shape, const GeometryOptions& options)
-    : corpus_(corpus), shape_(shape), options_(options) {
+    : shape_(shape), options_(options) {
   const std::vector<std::int32_t> train_ids(corpus.ids.begin(), corpus.ids.begin() + corpus.train_tokens);
   cooccurrence_ = metrics::count_cooccurrence(train_ids, shape.V, shape.C);
   successors_ = metrics::count_successors(train_ids, shape.V, shape.C);

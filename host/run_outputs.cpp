@@ -48,12 +48,6 @@ json summary_of(const metrics::Summary& s) {
   return {{"mean", s.mean}, {"std", s.stddev}, {"min", s.min}, {"median", s.median}, {"max", s.max}};
 }
 
-json neighbors_json(const std::vector<metrics::Neighbor>& list, const Vocabulary& vocab) {
-  json out = json::array();
-  for (const metrics::Neighbor& n : list) out.push_back({{"token", vocab.tokens[n.id]}, {"id", n.id}, {"cosine", n.cosine}});
-  return out;
-}
-
 json matrix_rows(const std::vector<float>& m, int V) {
   json rows = json::array();
   for (int i = 0; i < V; ++i) rows.push_back(std::vector<float>(m.begin() + static_cast<std::ptrdiff_t>(i) * V, m.begin() + static_cast<std::ptrdiff_t>(i + 1) * V));
@@ -81,8 +75,8 @@ json geometry_json(const RunOutcome& run) {
   j["pair_group_means"] = means;
   json neighbors = json::array();
   for (const NeighborLists& n : g.neighbors)
-    neighbors.push_back({{"query", vocab.tokens[n.query]}, {"before", neighbors_json(n.before, vocab)},
-                         {"after", neighbors_json(n.after, vocab)}});
+    neighbors.push_back({{"query", vocab.tokens[n.query]}, {"before", neighbors_json(n.before, vocab.tokens)},
+                         {"after", neighbors_json(n.after, vocab.tokens)}});
   j["neighbors"] = neighbors;
   j["pca"] = {{"tokens", g.drawn.size()},
               {"explained_before", {g.pca_before.explained[0], g.pca_before.explained[1]}},

@@ -8,6 +8,7 @@
 #include "embgeo/cpu_ops.hpp"
 #include "embgeo/error.hpp"
 #include "embgeo/philox.hpp"
+#include "host/split_list.hpp"
 
 namespace embgeo {
 namespace {
@@ -97,15 +98,10 @@ std::vector<std::int32_t> zipf_ids(int V, std::size_t tokens, double exponent, s
 }
 
 std::vector<VerifyCase> verify_cases(const std::string& which, std::uint64_t seed) {
-  std::vector<std::string> sets;
-  for (std::size_t start = 0, comma; start <= which.size(); start = comma + 1) {
-    comma = which.find(',', start);
-    if (comma == std::string::npos) comma = which.size();
-    const std::string name = which.substr(start, comma - start);
+  const std::vector<std::string> sets = split_list(which, ',');
+  for (const std::string& name : sets)
     if (name != "toy" && name != "odd" && name != "large" && name != "all")
       fail("--shapes takes toy, odd, large or all (comma-separated), got '", name, "'");
-    sets.push_back(name);
-  }
   const auto wanted = [&](const char* set) {
     return std::find(sets.begin(), sets.end(), set) != sets.end() || std::find(sets.begin(), sets.end(), "all") != sets.end();
   };

@@ -11,6 +11,7 @@
 #include "embgeo/inspect.hpp"
 #include "embgeo/plots.hpp"
 #include "host/cli/commands.hpp"
+#include "host/split_list.hpp"
 #include "host/text_table.hpp"
 #include "host/json_text.hpp"
 
@@ -32,22 +33,6 @@ struct InspectOptions {
 
 std::string show(const EmbeddingTable& t, int id) { return plots::display_label(t.tokens[id]) + " (#" + std::to_string(id) + ")"; }
 
-std::vector<std::string> split_commas(const std::string& text) {
-  std::vector<std::string> parts;
-  std::size_t start = 0;
-  for (std::size_t i = 0; i <= text.size(); ++i)
-    if (i == text.size() || text[i] == ',') {
-      if (i > start) parts.push_back(text.substr(start, i - start));
-      start = i + 1;
-    }
-  return parts;
-}
-
-json neighbors_json(const EmbeddingTable& t, const std::vector<metrics::Neighbor>& list) {
-  json out = json::array();
-  for (const metrics::Neighbor& n : list) out.push_back({{"token", t.tokens[n.id]}, {"id", n.id}, {"cosine", n.cosine}});
-  return out;
-}
 
 std::string neighbors_text(const EmbeddingTable& t, const std::vector<metrics::Neighbor>& list) {
   std::string out;
@@ -80,7 +65,8 @@ int run_inspect(const InspectOptions& o) {
   for (const std::string& s : o.neighbors) neighbor_ids.push_back(resolve_token(t, s));
   for (const std::string& s : o.similarity) similarity_ids.push_back(resolve_token(t, s));
   for (const std::string& s : o.analogy) analogy_ids.push_back(resolve_token(t, s));
-  for (const std::string& s : split_commas(o.pca)) pca_ids.push_back(resolve_token(t, s));
+  for (const std::string& s : split_list(o.pca, ','))
+    if (!s.empty()) pca_ids.push_back(resolve_token(t, s));
   if (!o.pca.empty() && pca_ids.size() < 2) fail("--pca needs at least two tokens");
 
   json j;
@@ -153,7 +139,7 @@ int run_inspect(const InspectOptions& o) {
       text << "\nnearest to " << show(t, id) << " (" << index->device() << ", " << fixed(ms, 2) << " ms):\n"
            << neighbors_text(t, found);
       j["neighbors"].push_back({{"query", t.tokens[id]}, {"device", index->device()}, {"milliseconds", ms},
-                                {"neighbors", neighbors_json(t, found)}});
+                                {"neighbors", neighbors_json(found, t.tokens)}});
     }
     if (analogy_ids.size() == 3) {
       std::vector<float> target = row(analogy_ids[1]);
@@ -163,7 +149,7 @@ int run_inspect(const InspectOptions& o) {
       text << "\n" << show(t, analogy_ids[1]) << " − " << show(t, analogy_ids[0]) << " + " << show(t, analogy_ids[2])
            << ":\n" << neighbors_text(t, found);
       j["analogy"] = {{"a", t.tokens[analogy_ids[0]]}, {"b", t.tokens[analogy_ids[1]]}, {"c", t.tokens[analogy_ids[2]]},
-                      {"neighbors", neighbors_json(t, found)}};
+                      {"neighbors", neighbors_json(found, t.tokens)}};
     }
     if (!o.quantize.empty()) {
       // Queries spread evenly over the ids, so the neighbour check does not favour one region of the table.

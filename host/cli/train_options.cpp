@@ -1,22 +1,9 @@
 #include "host/cli/train_options.hpp"
 
 #include "embgeo/error.hpp"
+#include "host/split_list.hpp"
 
 namespace embgeo::cli {
-namespace {
-
-std::vector<std::string> split(const std::string& text, char separator) {
-  std::vector<std::string> parts;
-  std::size_t start = 0;
-  for (std::size_t i = 0; i <= text.size(); ++i)
-    if (i == text.size() || text[i] == separator) {
-      parts.push_back(text.substr(start, i - start));
-      start = i + 1;
-    }
-  return parts;
-}
-
-}  // namespace
 
 void add_run_options(CLI::App& cmd, TrainCliOptions& o) {
   RunOptions& r = o.run;
@@ -47,13 +34,13 @@ void add_run_options(CLI::App& cmd, TrainCliOptions& o) {
 
 void finish_run_options(TrainCliOptions& o) {
   if (!o.pairs.empty())
-    for (const std::string& item : split(o.pairs, ',')) {
+    for (const std::string& item : split_list(o.pairs, ',')) {
       const std::size_t colon = item.find(':', 1);  // from 1, so ":" itself can be the first token
       if (colon == std::string::npos || colon + 1 >= item.size())
         fail("--pairs wants a:b items separated by commas, got '", item, "'");
       o.run.geometry.user_pairs.emplace_back(item.substr(0, colon), item.substr(colon + 1));
     }
-  if (!o.neighbors.empty()) o.run.geometry.neighbor_tokens = split(o.neighbors, ',');
+  if (!o.neighbors.empty()) o.run.geometry.neighbor_tokens = split_list(o.neighbors, ',');
 }
 
 }  // namespace embgeo::cli

@@ -73,7 +73,6 @@ class GeometryRecorder {
   const GeometryPoint& last() const { return points_.back(); }  // requires one observe() first
 
  private:
-  const Corpus& corpus_;
   ModelShape shape_;
   GeometryOptions options_;
   metrics::Cooccurrence cooccurrence_;
