@@ -67,15 +67,14 @@ double cpu_copy_bytes_per_second() {
 std::string gbps(double bytes, double seconds) { return fixed(bytes / seconds / 1e9, 1); }
 std::string percent(double part, double whole) { return whole > 0 ? fixed(100.0 * part / whole, 0) + "%" : "—"; }
 
-void bench_lookup_vs_onehot(const BenchOptions& o, const DeviceChoice& device, json& out, std::ostream& console,
+void bench_lookup_vs_onehot(const BenchOptions& o, const DeviceChoice& device, const GpuCeilings& ceilings, json& out,
+                            std::ostream& console,
                             std::vector<plots::Series>& series) {
   const bool gpu = device.cuda;
   const int D = o.dim ? o.dim : (gpu ? 256 : 64), N = o.tokens ? o.tokens : (gpu ? 8192 : 256);
   const int repeats = o.repeats ? o.repeats : (gpu ? 20 : 3);
   std::vector<std::int64_t> vocab = o.vocab;
   if (vocab.empty()) vocab = gpu ? std::vector<std::int64_t>{1000, 10000, 100000, 1000000} : std::vector<std::int64_t>{100, 1000, 10000};
-  GpuCeilings ceilings;
-  if (gpu) ceilings = measure_gpu_ceilings(device.index);
   const double copy = gpu ? ceilings.copy_bytes_per_second : cpu_copy_bytes_per_second();
   console << "\nlookup vs one-hot on " << device_label(device) << ": N=" << N << " tokens, D=" << D
           << "; copy ceiling " << fixed(copy / 1e9, 0) << " GB/s"
@@ -141,13 +140,13 @@ void bench_lookup_vs_onehot(const BenchOptions& o, const DeviceChoice& device, j
     if (!s->x.empty()) series.push_back(std::move(*s));
 }
 
-void bench_kernels(const BenchOptions& o, const DeviceChoice& device, json& out, std::ostream& console) {
+void bench_kernels(const BenchOptions& o, const DeviceChoice& device, const GpuCeilings& c, json& out,
+                   std::ostream& console) {
   if (!device.cuda) {
     console << "\nbench kernels: needs a CUDA GPU; skipped on the CPU\n";
     return;
   }
   const ModelShape shape = shape_named("gpt2").shape;
-  const GpuCeilings c = measure_gpu_ceilings(device.index);
   const std::vector<KernelTiming> rows = cuda_kernel_timings(device.index, shape, o.repeats ? o.repeats : 20);
   console << "\nkernels on " << device_label(device) << " at B=" << shape.B << " C=" << shape.C << " D=" << shape.D
           << " V=" << shape.V << " (copy ceiling " << fixed(c.copy_bytes_per_second / 1e9, 0) << " GB/s, fp32 GEMM "
@@ -163,7 +162,8 @@ void bench_kernels(const BenchOptions& o, const DeviceChoice& device, json& out,
   console << table.text();
 }
 
-void bench_train(const BenchOptions& o, const DeviceChoice& device, json& out, std::ostream& console) {
+void bench_train(const BenchOptions& o, const DeviceChoice& device, const GpuCeilings& c, json& out,
+                 std::ostream& console) {
   std::vector<std::string> shapes = o.shapes;
   if (shapes.empty()) shapes = device.cuda ? std::vector<std::string>{"toy", "gpt2", "llama3"} : std::vector<std::string>{"toy", "word"};
   console << "\ntraining step on " << device_label(device) << (o.peer.empty() ? "" : ", next to the PyTorch peer") << "\n";
@@ -201,7 +201,6 @@ void bench_train(const BenchOptions& o, const DeviceChoice& device, json& out, s
     // scatter-add and Adam must move at the measured copy bandwidth.
     double floor_ms = 0;
     if (device.cuda) {
-      const GpuCeilings c = measure_gpu_ceilings(device.index);
       for (const KernelTiming& k : cuda_kernel_timings(device.index, s, 10))
         if (k.name == "plain cublasSgemm, same shape") floor_ms += 3 * k.milliseconds;
       const double bytes = perf::softmax_xent_cost(s).bytes + perf::scatter_add_cost(s, s.B * s.C).bytes +
@@ -298,9 +297,11 @@ void run_bench(const std::string& which, const BenchOptions& o, std::ostream& co
   json out;
   out["device"] = device.cuda ? gpu_memory(device.index).name : "cpu";
   std::vector<plots::Series> series;
-  if (which == "lookup-vs-onehot" || which == "all") bench_lookup_vs_onehot(o, device, out, console, series);
-  if (which == "kernels" || which == "all") bench_kernels(o, device, out, console);
-  if (which == "train" || which == "all") bench_train(o, device, out, console);
+  // Measured once (a 1 GiB copy and two 8192³ GEMMs) and shared by every section that needs it.
+  const GpuCeilings ceilings = device.cuda && which != "inspect" ? measure_gpu_ceilings(device.index) : GpuCeilings{};
+  if (which == "lookup-vs-onehot" || which == "all") bench_lookup_vs_onehot(o, device, ceilings, out, console, series);
+  if (which == "kernels" || which == "all") bench_kernels(o, device, ceilings, out, console);
+  if (which == "train" || which == "all") bench_train(o, device, ceilings, out, console);
   if (which == "inspect" || which == "all") bench_inspect(o, device, out, console);
   const std::string json_path = o.json_path.empty() ? o.out_dir + "/bench.json" : o.json_path;
   write_file_atomically(json_path, json_text(out));
