@@ -1,6 +1,6 @@
-// Benchmarks of the CPU reference: each op of embgeo::cpu alone, then a whole training step through the
-// backend interface. The reference is written to be read, not to be fast; these numbers say what a CPU
-// run costs and how far the GPU path is ahead, with bytes/s and FLOP/s from the model in include/embgeo/perf_model.hpp.
+// Benchmarks of the two CPU paths (argument fast:0 the reference loops, fast:1 the fast path): each op alone,
+// then a whole training step through the backend interface, with bytes/s and FLOP/s from the model in
+// include/embgeo/perf_model.hpp. The reference is written to be read; the fast path is what `--device cpu` runs.
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
@@ -10,7 +10,7 @@
 
 #include "embgeo/perf_model.hpp"
 #include "embgeo/backend.hpp"
-#include "embgeo/cpu_ops.hpp"
+#include "embgeo/cpu_path.hpp"
 #include "embgeo/params.hpp"
 #include "embgeo/verify.hpp"
 
@@ -22,11 +22,19 @@ using namespace embgeo::perf;  // the cost model
 constexpr std::uint64_t kSeed = 1234;
 
 // Toy: the built-in character corpus model. Word: a word-level vocabulary, where the head dominates.
+// The fast path runs its GEMMs on one thread, as the PyTorch CPU peer does.
 void cpu_shapes(benchmark::internal::Benchmark* b) {
-  b->ArgNames({"V", "D", "C", "B"});
-  b->Args({21, 16, 8, 32});
-  b->Args({10000, 64, 8, 64});
+  cpu_fast::set_blas_threads(1);
+  b->ArgNames({"V", "D", "C", "B", "fast"});
+  for (int fast : {0, 1}) {
+    b->Args({21, 16, 8, 32, fast});
+    b->Args({10000, 64, 8, 64, fast});
+  }
   b->Unit(benchmark::kMicrosecond);
+}
+
+const CpuOps& ops_arg(const benchmark::State& state) {
+  return cpu_ops(state.range(4) ? CpuPath::kFast : CpuPath::kReference);
 }
 
 ModelShape shape_arg(const benchmark::State& state) {
@@ -81,9 +89,10 @@ void report(benchmark::State& state, const OpCost& cost, double items_per_iterat
 
 void BM_CpuGatherMeanForward(benchmark::State& state) {
   StepTensors t(shape_arg(state));
+  const CpuOps& ops = ops_arg(state);
   const ModelShape& s = t.shape;
   for (auto _ : state) {
-    cpu::gather_mean_forward(t.x.data(), t.params.embedding.data(), t.h.data(), s.B, s.C, s.D);
+    ops.gather_mean_forward(t.x.data(), t.params.embedding.data(), t.h.data(), s.B, s.C, s.D);
     benchmark::DoNotOptimize(t.h.data());
   }
   report(state, gather_mean_cost(s), tokens(s));
@@ -91,9 +100,10 @@ void BM_CpuGatherMeanForward(benchmark::State& state) {
 
 void BM_CpuHeadForward(benchmark::State& state) {
   StepTensors t(shape_arg(state));
+  const CpuOps& ops = ops_arg(state);
   const ModelShape& s = t.shape;
   for (auto _ : state) {
-    cpu::head_forward(t.h.data(), t.params.head_weight.data(), t.params.head_bias.data(), t.logits.data(), s.B, s.D,
+    ops.head_forward(t.h.data(), t.params.head_weight.data(), t.params.head_bias.data(), t.logits.data(), s.B, s.D,
                       s.V);
     benchmark::DoNotOptimize(t.logits.data());
   }
@@ -102,19 +112,21 @@ void BM_CpuHeadForward(benchmark::State& state) {
 
 void BM_CpuSoftmaxXentForwardBackward(benchmark::State& state) {
   StepTensors t(shape_arg(state));
+  const CpuOps& ops = ops_arg(state);
   const ModelShape& s = t.shape;
   // Repeats run on the previous repeat's output (the op works in place); one pass costs the same for any
   // finite values, and restoring the logits inside the loop would time a copy as well.
   for (auto _ : state)
-    benchmark::DoNotOptimize(cpu::softmax_xent_forward_backward(t.logits.data(), t.y.data(), s.B, s.V, 1.0f / s.B));
+    benchmark::DoNotOptimize(ops.softmax_xent_forward_backward(t.logits.data(), t.y.data(), s.B, s.V, 1.0f / s.B));
   report(state, softmax_xent_cost(s), s.B);
 }
 
 void BM_CpuHeadBackward(benchmark::State& state) {
   StepTensors t(shape_arg(state));
+  const CpuOps& ops = ops_arg(state);
   const ModelShape& s = t.shape;
   for (auto _ : state) {
-    cpu::head_backward(t.dlogits.data(), t.h.data(), t.params.head_weight.data(), t.dW.data(), t.db.data(),
+    ops.head_backward(t.dlogits.data(), t.h.data(), t.params.head_weight.data(), t.dW.data(), t.db.data(),
                        t.dh.data(), s.B, s.D, s.V);
     benchmark::DoNotOptimize(t.dh.data());
   }
@@ -123,9 +135,10 @@ void BM_CpuHeadBackward(benchmark::State& state) {
 
 void BM_CpuScatterAddBackward(benchmark::State& state) {
   StepTensors t(shape_arg(state));
+  const CpuOps& ops = ops_arg(state);
   const ModelShape& s = t.shape;
   for (auto _ : state) {
-    cpu::scatter_add_backward(t.dh.data(), t.x.data(), t.dE.data(), s.B, s.C, s.D, s.V);
+    ops.scatter_add_backward(t.dh.data(), t.x.data(), t.dE.data(), s.B, s.C, s.D, s.V);
     benchmark::DoNotOptimize(t.dE.data());
   }
   report(state, scatter_add_cost(s, distinct_ids(t.x, s.V)), tokens(s));
@@ -134,11 +147,12 @@ void BM_CpuScatterAddBackward(benchmark::State& state) {
 // One Adam step over the embedding table, the largest tensor the optimizer touches.
 void BM_CpuAdamStep(benchmark::State& state) {
   StepTensors t(shape_arg(state));
+  const CpuOps& ops = ops_arg(state);
   const std::size_t n = t.shape.embedding_elems();
   std::vector<float> m(n, 0.0f), v(n, 0.0f);
   const OptimizerConfig config;
   for (auto _ : state) {
-    cpu::adam_step(t.params.embedding.data(), t.dE.data(), m.data(), v.data(), n, config, 1);
+    ops.adam_step(t.params.embedding.data(), t.dE.data(), m.data(), v.data(), n, config, 1);
     benchmark::DoNotOptimize(t.params.embedding.data());
   }
   report(state, adam_cost(n), static_cast<double>(n));
@@ -147,7 +161,11 @@ void BM_CpuAdamStep(benchmark::State& state) {
 // The trainer's unit of work: sample a batch, forward, backward, Adam on E, W and b. Items are tokens (N per step).
 void BM_CpuTrainStep(benchmark::State& state) {
   const ModelShape s = shape_arg(state);
-  const std::unique_ptr<Backend> backend = make_cpu_backend(BackendConfig{s, OptimizerConfig{}, false});
+  BackendConfig config;
+  config.shape = s;
+  config.cpu_threads = 1;
+  const std::unique_ptr<Backend> backend =
+      make_cpu_backend(config, state.range(4) ? CpuPath::kFast : CpuPath::kReference);
   const std::vector<std::int32_t> corpus = synthetic_corpus(s.V, corpus_tokens(s), kSeed);
   backend->load_corpus(corpus);
   backend->load_params(init_params(s, kSeed));

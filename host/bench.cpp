@@ -167,20 +167,24 @@ void bench_train(const BenchOptions& o, const DeviceChoice& device, const GpuCei
   std::vector<std::string> shapes = o.shapes;
   if (shapes.empty()) shapes = device.cuda ? std::vector<std::string>{"toy", "gpt2", "llama3"} : std::vector<std::string>{"toy", "word"};
   console << "\ntraining step on " << device_label(device) << (o.peer.empty() ? "" : ", next to the PyTorch peer") << "\n";
-  TextTable table({"shape", "V", "D", "C", "B", "steps", "steps/s", "eager steps/s", "tokens/s", "ms/step", "floor ms",
-                   "step/floor", "state MiB", "device MiB", "peer steps/s", "ours / peer"});
+  // GPU: the graph-captured step beside the eager one. CPU: the fast path beside the reference loops, on one
+  // thread like the PyTorch peer.
+  TextTable table({"shape", "V", "D", "C", "B", "steps", "steps/s", device.cuda ? "eager steps/s" : "reference steps/s",
+                   "tokens/s", "ms/step", "floor ms", "step/floor", "state MiB", "device MiB", "peer steps/s",
+                   "ours / peer"});
   for (const std::string& name : shapes) {
     const NamedShape ns = shape_named(name);
     const ModelShape& s = ns.shape;
     const std::int64_t steps = o.steps ? o.steps : (name == "toy" ? 2000 : (device.cuda ? 50 : 20));
     BackendConfig config;
     config.shape = s;
+    config.cpu_threads = 1;
     const std::vector<std::int32_t> corpus =
         synthetic_corpus(s.V, std::max<std::size_t>(100000, static_cast<std::size_t>(s.B) * (s.C + 1) * 4), 3);
     // Steps per second of one backend; `device_mib` gets what it held on the device.
-    auto steps_per_second = [&](const BackendConfig& c, double* device_mib) {
+    auto steps_per_second = [&](const DeviceChoice& on, const BackendConfig& c, double* device_mib) {
       const std::size_t used_before = device.cuda ? gpu_used_bytes(device.index) : 0;
-      const std::unique_ptr<Backend> backend = make_backend(device, c);
+      const std::unique_ptr<Backend> backend = make_backend(on, c);
       backend->load_corpus(corpus);
       backend->load_params(init_params(s, 3));
       const std::int64_t windows = static_cast<std::int64_t>(corpus.size()) - s.C;
@@ -196,7 +200,7 @@ void bench_train(const BenchOptions& o, const DeviceChoice& device, const GpuCei
       return static_cast<double>(steps) / seconds;
     };
     double device_mib = 0;
-    const double rate = steps_per_second(config, &device_mib);
+    const double rate = steps_per_second(device, config, &device_mib);
     // The step's floor: its three GEMMs at plain-cuBLAS speed for this shape, plus the bytes softmax-CE,
     // scatter-add and Adam must move at the measured copy bandwidth.
     double floor_ms = 0;
@@ -207,12 +211,16 @@ void bench_train(const BenchOptions& o, const DeviceChoice& device, const GpuCei
                            perf::adam_cost(s.embedding_elems()).bytes * 2;
       floor_ms += 1e3 * bytes / c.copy_bytes_per_second;
     }
-    // The same step without the CUDA graph: what one launch per step instead of a dozen buys.
+    // GPU: the same step without the CUDA graph, what one launch per step instead of a dozen buys.
+    // CPU: the same step through the reference loops, what the fast path buys.
     BackendConfig eager = config;
     eager.cuda_graph = false;
-    const double eager_rate = device.cuda ? steps_per_second(eager, nullptr) : rate;
+    DeviceChoice reference = device;
+    reference.cpu_path = CpuPath::kReference;
+    const double baseline_rate = steps_per_second(reference, eager, nullptr);
     json row = {{"shape", name}, {"V", s.V}, {"D", s.D}, {"C", s.C}, {"B", s.B}, {"steps", steps},
-                {"steps_per_second", rate}, {"eager_steps_per_second", eager_rate}, {"floor_ms", floor_ms},
+                {"steps_per_second", rate}, {"floor_ms", floor_ms},
+                {device.cuda ? "eager_steps_per_second" : "reference_steps_per_second", baseline_rate},
                 {"tokens_per_second", rate * s.B * s.C}, {"device", device_label(device)},
                 {"state_bytes", training_state_bytes(config)}, {"device_bytes_in_use", device_mib * (1 << 20)}};
     std::string peer_rate = "—", ratio = "—";
@@ -223,7 +231,7 @@ void bench_train(const BenchOptions& o, const DeviceChoice& device, const GpuCei
       row["peer"] = {{"name", "pytorch"}, {"steps_per_second", peer.steps_per_second}, {"version", peer.version}};
     }
     table.add({name, std::to_string(s.V), std::to_string(s.D), std::to_string(s.C), std::to_string(s.B),
-               std::to_string(steps), fixed(rate, 1), device.cuda ? fixed(eager_rate, 1) : "—", fixed(rate * s.B * s.C, 0),
+               std::to_string(steps), fixed(rate, 1), fixed(baseline_rate, 1), fixed(rate * s.B * s.C, 0),
                fixed(1e3 / rate, 3), floor_ms > 0 ? fixed(floor_ms, 3) : "—",
                floor_ms > 0 ? fixed(1e3 / rate / floor_ms, 2) + "×" : "—",
                fixed(static_cast<double>(training_state_bytes(config)) / (1 << 20), 1),

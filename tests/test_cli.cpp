@@ -53,8 +53,17 @@ TEST(Cli, MissingGpuIsAClearErrorOrAnUnknownDevice) {
     expect_one_line_error(run_cli("train --device 0 --steps 1", dir), "no CUDA GPU is available");
     expect_one_line_error(run_cli("verify --against-cpu", dir), "needs a CUDA GPU");
   }
-  expect_one_line_error(run_cli("verify --device cpu --against-cpu", dir), "nothing to compare");
+  expect_one_line_error(run_cli("verify --device cpu-reference --against-cpu", dir), "judge itself");
   expect_one_line_error(run_cli("verify", dir), "--against-cpu");
+}
+
+TEST(Cli, VerifyChecksTheFastCpuPathAgainstTheReference) {
+  TempDir dir;
+  const CliResult r = run_cli("verify --against-cpu --device cpu --shapes toy --steps 2", dir);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("on cpu"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("dW"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("verify: PASS"), std::string::npos) << r.out;
 }
 
 TEST(Cli, AutoDeviceFallsBackToTheCpuWithANotice) {

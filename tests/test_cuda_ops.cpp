@@ -7,44 +7,13 @@
 #include "embgeo/error.hpp"
 #include "embgeo/trainer.hpp"
 #include "embgeo/verify.hpp"
+#include "tests/backend_pair.hpp"
 #include "tests/gpu_test_util.hpp"
 
 namespace embgeo {
 namespace {
 
-struct BackendPair {
-  std::unique_ptr<Backend> cpu, gpu;
-  BackendPair(const BackendConfig& config, const std::vector<std::int32_t>& corpus, std::uint64_t seed) {
-    cpu = make_cpu_backend(config);
-    gpu = make_cuda_backend(0, config);
-    const Params p = init_params(config.shape, seed);
-    for (Backend* b : {cpu.get(), gpu.get()}) {
-      b->load_corpus(corpus);
-      b->load_params(p);
-    }
-  }
-};
-
-void expect_all_pass(const std::vector<Comparison>& rows, const std::string& label) {
-  ASSERT_FALSE(rows.empty());
-  for (const Comparison& c : rows) {
-    EXPECT_TRUE(c.pass()) << label << " " << c.what << ": max abs " << c.max_abs << ", "
-                          << (c.first_mismatches.empty() ? "" : c.first_mismatches.front());
-  }
-}
-
-VerifyCase make_case(const std::string& name, ModelShape shape, std::uint64_t seed) {
-  return {name, shape, synthetic_corpus(shape.V, static_cast<std::size_t>(shape.B) * (shape.C + 1) * 4 + 64, seed)};
-}
-
 class CudaOps : public ::testing::TestWithParam<VerifyCase> {};
-
-}  // namespace
-
-// Names the case in test listings instead of dumping its bytes.
-void PrintTo(const VerifyCase& c, std::ostream* os) { *os << c.name; }
-
-namespace {
 
 TEST_P(CudaOps, EveryOpMatchesTheCpuReference) {
   REQUIRE_GPU();
@@ -55,19 +24,13 @@ TEST_P(CudaOps, EveryOpMatchesTheCpuReference) {
       config.shape = vc.shape;
       config.optimizer.kind = kind;
       config.deterministic = deterministic;
-      BackendPair pair(config, vc.corpus, 5);
-      expect_all_pass(verify_ops(*pair.cpu, *pair.gpu, vc.corpus, 3, 5),
+      BackendPair pair(make_cuda_backend(0, config), vc.corpus, 5);
+      expect_all_pass(verify_ops(*pair.reference, *pair.subject, vc.corpus, 3, 5),
                       vc.name + "/" + optimizer_name(kind) + (deterministic ? "/sorted" : "/atomic"));
     }
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Shapes, CudaOps,
-    ::testing::Values(make_case("toy", {21, 16, 8, 32}, 1), make_case("V1", {1, 4, 2, 3}, 2),
-                      make_case("D1", {50, 1, 5, 7}, 3), make_case("C1", {100, 33, 1, 16}, 4),
-                      make_case("B1", {300, 7, 3, 1}, 5), make_case("D257", {513, 257, 4, 9}, 6),
-                      make_case("V30000", {30000, 64, 8, 64}, 7), make_case("repeats", {3, 24, 16, 128}, 8)),
-    [](const ::testing::TestParamInfo<VerifyCase>& info) { return info.param.name; });
+INSTANTIATE_TEST_SUITE_P(Shapes, CudaOps, ::testing::ValuesIn(op_test_cases()), case_name);
 
 TEST(CudaBackend, FrozenEmbeddingMatchesCpuAndStaysBitIdentical) {
   REQUIRE_GPU();
@@ -75,15 +38,15 @@ TEST(CudaBackend, FrozenEmbeddingMatchesCpuAndStaysBitIdentical) {
   BackendConfig config;
   config.shape = vc.shape;
   config.freeze_embedding = true;
-  BackendPair pair(config, vc.corpus, 9);
-  const Params before = pair.gpu->params();
-  expect_all_pass(verify_ops(*pair.cpu, *pair.gpu, vc.corpus, 2, 9), "frozen");
-  pair.gpu->load_params(before);
+  BackendPair pair(make_cuda_backend(0, config), vc.corpus, 9);
+  const Params before = pair.subject->params();
+  expect_all_pass(verify_ops(*pair.reference, *pair.subject, vc.corpus, 2, 9), "frozen");
+  pair.subject->load_params(before);
   const auto windows = static_cast<std::int64_t>(vc.corpus.size()) - vc.shape.C;
-  for (int step = 1; step <= 20; ++step) pair.gpu->train_step(9, step, 0, windows);
-  EXPECT_EQ(pair.gpu->params().embedding, before.embedding);
-  EXPECT_NE(pair.gpu->params().head_weight, before.head_weight);
-  EXPECT_TRUE(pair.gpu->read(Tensor::kEmbeddingGrad).empty());  // never allocated
+  for (int step = 1; step <= 20; ++step) pair.subject->train_step(9, step, 0, windows);
+  EXPECT_EQ(pair.subject->params().embedding, before.embedding);
+  EXPECT_NE(pair.subject->params().head_weight, before.head_weight);
+  EXPECT_TRUE(pair.subject->read(Tensor::kEmbeddingGrad).empty());  // never allocated
 }
 
 TEST(CudaBackend, FreeRunningTrajectoryTracksTheCpu) {
@@ -92,8 +55,8 @@ TEST(CudaBackend, FreeRunningTrajectoryTracksTheCpu) {
   BackendConfig config;
   config.shape = {toy.vocab.size(), 16, 8, 32};
   config.deterministic = true;  // a failure then reproduces run after run
-  BackendPair pair(config, toy.ids, 11);
-  const Comparison c = verify_trajectory(*pair.cpu, *pair.gpu, 300, 11, static_cast<std::int64_t>(toy.ids.size()) - 8);
+  BackendPair pair(make_cuda_backend(0, config), toy.ids, 11);
+  const Comparison c = verify_trajectory(*pair.reference, *pair.subject, 300, 11, static_cast<std::int64_t>(toy.ids.size()) - 8);
   EXPECT_TRUE(c.pass()) << "max rel " << c.max_rel;
 }
 
@@ -156,8 +119,8 @@ TEST(CudaBackend, TensorFloat32StaysWithinItsTolerance) {
   BackendConfig config;
   config.shape = vc.shape;
   config.tf32 = true;
-  BackendPair pair(config, vc.corpus, 41);
-  const std::vector<Comparison> rows = verify_ops(*pair.cpu, *pair.gpu, vc.corpus, 2, 41, true);
+  BackendPair pair(make_cuda_backend(0, config), vc.corpus, 41);
+  const std::vector<Comparison> rows = verify_ops(*pair.reference, *pair.subject, vc.corpus, 2, 41, true);
   expect_all_pass(rows, "tf32");
   // And TF32 is really on: its logits miss the CPU by more than fp32 rounding would (1e-5 of their scale).
   for (const Comparison& c : rows)
@@ -169,8 +132,8 @@ TEST(CudaBackend, EvaluationWindowsMatchTheCpu) {
   const VerifyCase vc = make_case("eval", {64, 16, 8, 32}, 12);
   BackendConfig config;
   config.shape = vc.shape;
-  BackendPair pair(config, vc.corpus, 12);
-  const double cpu = evaluate_loss(*pair.cpu, 100, 77), gpu = evaluate_loss(*pair.gpu, 100, 77);  // 77 = 2·32 + 13 rows
+  BackendPair pair(make_cuda_backend(0, config), vc.corpus, 12);
+  const double cpu = evaluate_loss(*pair.reference, 100, 77), gpu = evaluate_loss(*pair.subject, 100, 77);  // 77 = 2·32 + 13 rows
   EXPECT_NEAR(gpu, cpu, 1e-5 * cpu);
 }
 

@@ -3,7 +3,7 @@
 # The CUDA toolkit itself is expected at /usr/local/cuda (or nvcc on PATH).
 set -euo pipefail
 
-packages=(cmake make g++ libgtest-dev libbenchmark-dev libcli11-dev nlohmann-json3-dev gnuplot-nox "$@")
+packages=(cmake make g++ libgtest-dev libbenchmark-dev libcli11-dev nlohmann-json3-dev libopenblas-dev gnuplot-nox "$@")
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -36,9 +36,9 @@ int run_verify(const VerifyOptions& o) {
   if (o.steps < 1 || o.steps > 1000) fail("--steps must be in [1, 1000], got ", o.steps);
   if (o.trajectory_steps < 0 || o.trajectory_steps > 100000)
     fail("--trajectory-steps must be in [0, 100000], got ", o.trajectory_steps);
-  if (o.device == "cpu") fail("verify --against-cpu compares a GPU with the CPU; --device cpu has nothing to compare");
+  if (o.device == "cpu-reference") fail("verify --against-cpu: cpu-reference is the judge itself; pick cpu or a GPU");
   if (o.device == "auto" && query_gpus().count == 0)
-    fail("verify --against-cpu needs a CUDA GPU: ", query_gpus().why_none);
+    fail("verify --against-cpu needs a CUDA GPU (", query_gpus().why_none, "); --device cpu checks the fast CPU path");
   const DeviceChoice device = resolve_device(o.device, nullptr);
   const std::vector<VerifyCase> cases = verify_cases(o.shapes, o.seed);
 
@@ -54,8 +54,8 @@ int run_verify(const VerifyOptions& o) {
     config.optimizer.kind = parse_optimizer(o.optimizer);
     config.deterministic = o.deterministic;
     config.tf32 = o.tf32;
-    const std::unique_ptr<Backend> cpu = make_cpu_backend(config);
-    const std::unique_ptr<Backend> gpu = make_backend(device, config);
+    const std::unique_ptr<Backend> cpu = make_cpu_backend(config, CpuPath::kReference);
+    const std::unique_ptr<Backend> gpu = make_backend(device, config);  // the subject: a GPU or the fast CPU path
     const Params params = init_params(vc.shape, o.seed);
     for (Backend* b : {cpu.get(), gpu.get()}) {
       b->load_corpus(vc.corpus);
@@ -77,6 +77,7 @@ int run_verify(const VerifyOptions& o) {
     const auto cpu_rows = static_cast<std::size_t>(std::clamp<double>(2e8 / (static_cast<double>(V) * D), 1, 1024));
     const std::vector<std::int32_t> cpu_ids(vc.corpus.begin(), vc.corpus.begin() + std::min(cpu_rows, vc.corpus.size()));
     report(vc.name, verify_onehot_identity_cpu(cpu_ids, params.embedding, V, D));
+    if (!device.cuda) continue;
     const std::vector<std::int32_t> gpu_ids(vc.corpus.begin(), vc.corpus.begin() + std::min<std::size_t>(4096, vc.corpus.size()));
     const OnehotVsGather on_gpu = cuda_onehot_vs_gather(device.index, gpu_ids, params.embedding, V, D);
     std::vector<float> reference(gpu_ids.size() * D);
@@ -92,9 +93,10 @@ int run_verify(const VerifyOptions& o) {
 
 void add_verify_command(CLI::App& app, Action& action) {
   auto options = std::make_shared<VerifyOptions>();
-  CLI::App* cmd = app.add_subcommand("verify", "check every GPU op against the CPU reference");
+  CLI::App* cmd = app.add_subcommand("verify", "check every GPU (or fast CPU) op against the CPU reference");
   cmd->add_flag("--against-cpu", options->against_cpu, "compare the GPU with the CPU reference (required)");
-  cmd->add_option("--device", options->device, "CUDA device number (auto: 0)")->capture_default_str();
+  cmd->add_option("--device", options->device, "CUDA device number (auto: 0), or cpu for the fast CPU path")
+      ->capture_default_str();
   cmd->add_option("--shapes", options->shapes, "toy, odd, large or all")->capture_default_str();
   cmd->add_option("--steps", options->steps, "training steps compared op by op per shape")->capture_default_str();
   cmd->add_option("--trajectory-steps", options->trajectory_steps, "free-running steps compared at the toy shape")

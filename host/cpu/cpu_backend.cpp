@@ -1,11 +1,12 @@
-// The CPU reference backend: host vectors and the plain loops of cpu_ops.cpp.
+// The CPU backends: host vectors driven either by the plain reference loops of cpu_ops.cpp (the judge) or by
+// the fast path of cpu_fast_ops.cpp (`--device cpu`), which shares the reference's cheap ops (gather, sampling).
 #include <unistd.h>
 
 #include <algorithm>
 #include <utility>
 
 #include "embgeo/corpus.hpp"
-#include "embgeo/cpu_ops.hpp"
+#include "embgeo/cpu_path.hpp"
 #include "embgeo/error.hpp"
 #include "host/tensor_io.hpp"
 
@@ -14,7 +15,9 @@ namespace {
 
 class CpuBackend final : public Backend {
  public:
-  explicit CpuBackend(const BackendConfig& config) : Backend(config) {
+  CpuBackend(const BackendConfig& config, CpuPath path)
+      : Backend(config), path_(path), ops_(cpu_ops(path)) {
+    if (path == CpuPath::kFast) cpu_fast::set_blas_threads(config.cpu_threads);
     const ModelShape& s = config.shape;
     const std::size_t VD = s.embedding_elems();
     E_.resize(VD);
@@ -38,7 +41,7 @@ class CpuBackend final : public Backend {
     }
   }
 
-  std::string name() const override { return "cpu"; }
+  std::string name() const override { return cpu_path_name(path_); }
 
   void load_corpus(const std::vector<std::int32_t>& ids) override {
     check_token_ids(ids, config_.shape.V, "corpus");
@@ -70,28 +73,28 @@ class CpuBackend final : public Backend {
 
   void gather_mean_forward() override {
     const ModelShape& s = config_.shape;
-    cpu::gather_mean_forward(x_.data(), E_.data(), h_.data(), rows_, s.C, s.D);
+    ops_.gather_mean_forward(x_.data(), E_.data(), h_.data(), rows_, s.C, s.D);
   }
 
   void head_forward() override {
     const ModelShape& s = config_.shape;
-    cpu::head_forward(h_.data(), W_.data(), bias_.data(), logits_.data(), rows_, s.D, s.V);
+    ops_.head_forward(h_.data(), W_.data(), bias_.data(), logits_.data(), rows_, s.D, s.V);
   }
 
   void softmax_xent_forward_backward() override {
-    loss_.sum += cpu::softmax_xent_forward_backward(logits_.data(), y_.data(), rows_, config_.shape.V, 1.0f / rows_);
+    loss_.sum += ops_.softmax_xent_forward_backward(logits_.data(), y_.data(), rows_, config_.shape.V, 1.0f / rows_);
     loss_.rows += rows_;
   }
 
   void head_backward() override {
     const ModelShape& s = config_.shape;
-    cpu::head_backward(logits_.data(), h_.data(), W_.data(), dW_.data(), db_.data(), dh_.data(), rows_, s.D, s.V);
+    ops_.head_backward(logits_.data(), h_.data(), W_.data(), dW_.data(), db_.data(), dh_.data(), rows_, s.D, s.V);
   }
 
   void scatter_add_backward() override {
     if (config_.freeze_embedding) fail("internal: scatter_add_backward called with a frozen embedding");
     const ModelShape& s = config_.shape;
-    cpu::scatter_add_backward(dh_.data(), x_.data(), dE_.data(), rows_, s.C, s.D, s.V);
+    ops_.scatter_add_backward(dh_.data(), x_.data(), dE_.data(), rows_, s.C, s.D, s.V);
   }
 
   void optimizer_step(std::int64_t t) override {
@@ -101,12 +104,14 @@ class CpuBackend final : public Backend {
       if (opt.kind == OptimizerKind::kSgd)
         cpu::sgd_step(p.data(), g.data(), p.size(), opt.lr);
       else
-        cpu::adam_step(p.data(), g.data(), m.data(), v.data(), p.size(), opt, t);
+        ops_.adam_step(p.data(), g.data(), m.data(), v.data(), p.size(), opt, t);
     };
     if (!config_.freeze_embedding && opt.kind == OptimizerKind::kLazyAdam) {
       const std::vector<std::int32_t> touched =
           cpu::distinct_rows(x_.data(), static_cast<std::size_t>(rows_) * config_.shape.C);
-      cpu::lazy_adam_step(E_.data(), dE_.data(), mE_.data(), vE_.data(), touched, config_.shape.D, opt, t);
+      const std::size_t D = static_cast<std::size_t>(config_.shape.D);
+      for (const std::int32_t row : touched)
+        ops_.adam_step(&E_[row * D], &dE_[row * D], &mE_[row * D], &vE_[row * D], D, opt, t);
     } else if (!config_.freeze_embedding) {
       update(E_, dE_, mE_, vE_);
     }
@@ -165,6 +170,8 @@ class CpuBackend final : public Backend {
     fail("internal: ", tensor_name(t), " is not a float tensor");
   }
 
+  CpuPath path_;
+  const CpuOps& ops_;
   std::vector<std::int32_t> corpus_, x_, y_;
   std::vector<float> E_, W_, bias_, h_, logits_, dh_, dE_, dW_, db_;
   std::vector<float> mE_, vE_, mW_, vW_, mb_, vb_;
@@ -173,7 +180,7 @@ class CpuBackend final : public Backend {
 
 }  // namespace
 
-std::unique_ptr<Backend> make_cpu_backend(const BackendConfig& config) {
+std::unique_ptr<Backend> make_cpu_backend(const BackendConfig& config, CpuPath path) {
   validate_shape(config.shape);
   // Refuse up front rather than die half-way through allocating.
   const std::size_t needed = training_state_bytes(config);
@@ -181,7 +188,7 @@ std::unique_ptr<Backend> make_cpu_backend(const BackendConfig& config) {
   if (needed > available)
     fail("model needs ", needed >> 20, " MiB of host memory but only ", available >> 20,
          " MiB are available; lower --dim, --batch or the vocabulary");
-  return std::make_unique<CpuBackend>(config);
+  return std::make_unique<CpuBackend>(config, path);
 }
 
 }  // namespace embgeo

@@ -99,14 +99,6 @@ void adam_step(float* param, const float* grad, float* m, float* v, std::size_t 
   }
 }
 
-void lazy_adam_step(float* param, const float* grad, float* m, float* v, const std::vector<std::int32_t>& rows, int D,
-                    const OptimizerConfig& config, std::int64_t t) {
-  for (std::int32_t row : rows) {
-    const std::size_t offset = static_cast<std::size_t>(row) * D;
-    adam_step(param + offset, grad + offset, m + offset, v + offset, static_cast<std::size_t>(D), config, t);
-  }
-}
-
 std::vector<std::int32_t> distinct_rows(const std::int32_t* ids, std::size_t n) {
   std::vector<std::int32_t> rows(ids, ids + n);
   std::sort(rows.begin(), rows.end());

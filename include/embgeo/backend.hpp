@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "embgeo/cpu_path.hpp"
 #include "embgeo/optimizer.hpp"
 #include "embgeo/params.hpp"
 #include "embgeo/shape.hpp"
@@ -36,12 +37,13 @@ struct BackendConfig {
   bool cuda_graph = true;         // CUDA: replay train_step() as one captured graph (no effect on the CPU)
   bool deterministic = false;     // CUDA: sorted scatter-add instead of atomics, bit-identical runs
   bool tf32 = false;              // CUDA: head GEMMs on TF32 tensor cores (10-bit mantissa inputs)
+  int cpu_threads = 0;            // fast CPU path: OpenBLAS threads for the head GEMMs (0: one per core)
 };
 
 class Backend {
  public:
   virtual ~Backend() = default;
-  virtual std::string name() const = 0;  // "cpu" or "cuda:0 (NVIDIA H100 ...)"
+  virtual std::string name() const = 0;  // "cpu", "cpu-reference" or "cuda:0 (NVIDIA H100 ...)"
   const BackendConfig& config() const { return config_; }
 
   // The token stream the batches are cut from; ids must already be validated against V.
@@ -87,7 +89,7 @@ class Backend {
   int rows_ = 0;
 };
 
-std::unique_ptr<Backend> make_cpu_backend(const BackendConfig& config);
+std::unique_ptr<Backend> make_cpu_backend(const BackendConfig& config, CpuPath path = CpuPath::kReference);
 
 // Bytes a backend holds for a config: parameters, gradients, Adam moments and the per-batch workspaces
 // (the corpus not included). The CUDA backend refuses a model whose state exceeds free device memory.

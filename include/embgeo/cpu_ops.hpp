@@ -31,11 +31,7 @@ void scatter_add_backward(const float* dh, const std::int32_t* x, float* dE, int
 void adam_step(float* param, const float* grad, float* m, float* v, std::size_t n, const OptimizerConfig& config,
                std::int64_t t);
 
-// Adam on the listed rows of a (·,D) table only (lazy Adam); other rows and their moments are untouched.
-void lazy_adam_step(float* param, const float* grad, float* m, float* v, const std::vector<std::int32_t>& rows, int D,
-                    const OptimizerConfig& config, std::int64_t t);
-
-// The distinct ids of ids[0, n), ascending: the embedding rows a batch touches.
+// The distinct ids of ids[0, n), ascending: the embedding rows a batch touches (lazy Adam updates only those).
 std::vector<std::int32_t> distinct_rows(const std::int32_t* ids, std::size_t n);
 
 // p ← p − lr·g

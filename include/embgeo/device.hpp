@@ -1,5 +1,5 @@
 #pragma once
-// Turning `--device auto|cpu|N` into a backend.
+// Turning `--device auto|cpu|cpu-reference|N` into a backend.
 #include <memory>
 #include <string>
 
@@ -10,14 +10,16 @@ namespace embgeo {
 struct DeviceChoice {
   bool cuda = false;
   int index = 0;  // CUDA ordinal when cuda
+  CpuPath cpu_path = CpuPath::kFast;  // when not cuda
 };
 
 // "auto": GPU 0 when one exists, else the CPU with `notice` set to a one-line explanation.
-// "cpu": the CPU. "N": CUDA device N; an error when it does not exist.
+// "cpu": the fast CPU path. "cpu-reference": the plain reference loops (slow; the judge of the others).
+// "N": CUDA device N; an error when it does not exist.
 DeviceChoice resolve_device(const std::string& spec, std::string* notice);
 
 std::unique_ptr<Backend> make_backend(const DeviceChoice& device, const BackendConfig& config);
 
-std::string device_label(const DeviceChoice& device);  // "cpu" or "cuda:N"
+std::string device_label(const DeviceChoice& device);  // "cpu", "cpu-reference" or "cuda:N"
 
 }  // namespace embgeo

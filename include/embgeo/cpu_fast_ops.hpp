@@ -1,0 +1,38 @@
+#pragma once
+// The fast CPU path (`--device cpu`): the ops where the reference's double-accumulating loops cost time,
+// rewritten for speed. Head GEMMs go to OpenBLAS (as cuBLAS serves the GPU), softmax-CE and Adam are
+// single-pass float loops that the compiler vectorizes for the widest instruction set the CPU has.
+// Same names, shapes and contracts as cpu_ops.hpp; each is tested against its reference twin, and
+// `verify --against-cpu --device cpu` checks the whole path against the reference.
+#include <cstddef>
+#include <cstdint>
+
+#include "embgeo/optimizer.hpp"
+
+namespace embgeo::cpu_fast {
+
+// Threads OpenBLAS may use (0: one per core). Process-wide, as OpenBLAS's thread pool is.
+void set_blas_threads(int threads);
+
+// h (B,D), W (V,D), bias (V) → logits (B,V) = h·Wᵀ + bias
+void head_forward(const float* h, const float* W, const float* bias, float* logits, int B, int D, int V);
+
+// As cpu::softmax_xent_forward_backward: returns Σ_b row losses, overwrites logits with dlogits · grad_scale.
+double softmax_xent_forward_backward(float* logits, const std::int32_t* y, int B, int V, float grad_scale);
+
+// dlogits (B,V), h (B,D), W (V,D) → dW (V,D) = dlogitsᵀ·h, db (V) = Σ_b dlogits, dh (B,D) = dlogits·W
+void head_backward(const float* dlogits, const float* h, const float* W, float* dW, float* db, float* dh, int B,
+                   int D, int V);
+
+// dh (B,D), x (B,C) → dE (V,D): zeroed, then dE[x[b,c]] += dh[b]/C (float sums, in batch order).
+void scatter_add_backward(const float* dh, const std::int32_t* x, float* dE, int B, int C, int D, int V);
+
+// One Adam step over n elements, the update of optimizer.hpp.
+void adam_step(float* param, const float* grad, float* m, float* v, std::size_t n, const OptimizerConfig& config,
+               std::int64_t t);
+
+// e^x for x ≤ 0 (softmax arguments after the max is subtracted), within 2 float ulp; below −87 it returns
+// e^-87 (≈1.6e-38), negligible beside the max term 1. NaN stays NaN.
+float exp_nonpositive(float x);
+
+}  // namespace embgeo::cpu_fast

@@ -1,0 +1,53 @@
+#pragma once
+// A backend under test beside the CPU reference, both loaded with the same corpus and parameters, and the
+// shapes every backend's ops are checked at: shared by the CUDA and the fast-CPU op tests.
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "embgeo/backend.hpp"
+#include "embgeo/verify.hpp"
+
+namespace embgeo {
+
+struct BackendPair {
+  std::unique_ptr<Backend> reference, subject;
+  BackendPair(std::unique_ptr<Backend> tested, const std::vector<std::int32_t>& corpus, std::uint64_t seed)
+      : reference(make_cpu_backend(tested->config(), CpuPath::kReference)), subject(std::move(tested)) {
+    const Params p = init_params(subject->config().shape, seed);
+    for (Backend* b : {reference.get(), subject.get()}) {
+      b->load_corpus(corpus);
+      b->load_params(p);
+    }
+  }
+};
+
+inline void expect_all_pass(const std::vector<Comparison>& rows, const std::string& label) {
+  ASSERT_FALSE(rows.empty());
+  for (const Comparison& c : rows) {
+    EXPECT_TRUE(c.pass()) << label << " " << c.what << ": max abs " << c.max_abs << ", "
+                          << (c.first_mismatches.empty() ? "" : c.first_mismatches.front());
+  }
+}
+
+inline VerifyCase make_case(const std::string& name, ModelShape shape, std::uint64_t seed) {
+  return {name, shape, synthetic_corpus(shape.V, static_cast<std::size_t>(shape.B) * (shape.C + 1) * 4 + 64, seed)};
+}
+
+// The toy shape, each dimension at 1, D not a multiple of 4, a word-level vocabulary, and heavy repeats.
+inline std::vector<VerifyCase> op_test_cases() {
+  return {make_case("toy", {21, 16, 8, 32}, 1),      make_case("V1", {1, 4, 2, 3}, 2),
+          make_case("D1", {50, 1, 5, 7}, 3),         make_case("C1", {100, 33, 1, 16}, 4),
+          make_case("B1", {300, 7, 3, 1}, 5),        make_case("D257", {513, 257, 4, 9}, 6),
+          make_case("V30000", {30000, 64, 8, 64}, 7), make_case("repeats", {3, 24, 16, 128}, 8)};
+}
+
+inline std::string case_name(const ::testing::TestParamInfo<VerifyCase>& info) { return info.param.name; }
+
+// Names the case in test listings instead of dumping its bytes.
+inline void PrintTo(const VerifyCase& c, std::ostream* os) { *os << c.name; }
+
+}  // namespace embgeo
