@@ -59,6 +59,7 @@ class ProgressLine {
 void check_run_options(const RunOptions& o) {
   if (o.steps < 1 || o.steps > 1'000'000'000) fail("--steps must be in [1, 1e9], got ", o.steps);
   if (o.log_every < 1) fail("--log-every must be at least 1, got ", o.log_every);
+  if (o.threads < 0 || o.threads > 1024) fail("--threads must be in [0, 1024], got ", o.threads);
   if (!(o.lr > 0.0f) || !std::isfinite(o.lr)) fail("--lr must be a positive number, got ", o.lr);
   parse_optimizer(o.optimizer);
   if (o.tokenizer != "char" && o.tokenizer != "word") fail("--tokenizer must be char or word, got '", o.tokenizer, "'");
@@ -101,6 +102,7 @@ RunOutcome run_training(const RunOptions& options, std::ostream& console, const 
   config.freeze_embedding = options.freeze_embedding;
   config.deterministic = options.deterministic;
   config.tf32 = options.tf32;
+  config.cpu_threads = options.threads;
   const std::unique_ptr<Backend> backend = make_backend(device, config);
   run.device = backend->name();
 

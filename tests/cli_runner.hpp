@@ -42,10 +42,17 @@ class TempDir {
   std::filesystem::path path_;
 };
 
+// The binary under test: the one built beside these tests, or $EMBGEO_CLI (a prebuilt bundle run elsewhere,
+// see tools/gpu-bundle.sh).
+inline std::string cli_path() {
+  const char* path = std::getenv("EMBGEO_CLI");
+  return path && *path ? path : EMBGEO_CLI;
+}
+
 // `args` is appended to the binary path verbatim (the tests quote what needs quoting).
 inline CliResult run_cli(const std::string& args, const TempDir& scratch) {
   const std::string out = scratch.file("cli.stdout"), err = scratch.file("cli.stderr");
-  const std::string command = std::string("'") + EMBGEO_CLI + "' " + args + " >'" + out + "' 2>'" + err + "' </dev/null";
+  const std::string command = "'" + cli_path() + "' " + args + " >'" + out + "' 2>'" + err + "' </dev/null";
   const int status = std::system(command.c_str());
   CliResult r;
   r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);

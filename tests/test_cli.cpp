@@ -38,6 +38,7 @@ TEST(Cli, BadTrainInputsFailInOneLine) {
   expect_one_line_error(run_cli("train --lr -1 --device cpu", dir), "--lr must be");
   expect_one_line_error(run_cli("train --optimizer lion --device cpu", dir), "--optimizer must be");
   expect_one_line_error(run_cli("train --val-fraction 1.5 --device cpu", dir), "--val-fraction");
+  expect_one_line_error(run_cli("train --threads -1 --device cpu", dir), "--threads");
   expect_one_line_error(run_cli("train --device gpu", dir), "--device must be");
   expect_one_line_error(run_cli("train --dim banana", dir), "--dim");
   expect_one_line_error(run_cli("train --no-such-flag", dir), "no-such-flag");

@@ -3,6 +3,8 @@
 # (GPU tests included), verify --against-cpu, compute-sanitizer (memcheck and racecheck) on the GPU tests,
 # the benchmarks and the PyTorch peer; logs go to $OUT (or bench/results/<date>-<gpu>/) and a short table
 # is printed last (at most 7 files: what a device run can bring back). Each step's failure is recorded and the script goes on, so one run shows everything.
+# A machine without the Debian build dependencies uses a bundle built elsewhere by tools/gpu-bundle.sh
+# (gpu-bundle/ next to this checkout) instead of building.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -10,7 +12,13 @@ gpu=$(nvidia-smi --query-gpu=name --format=csv,noheader 2>/dev/null | head -1 | 
 [ -n "$gpu" ] || { echo "error: no GPU visible to nvidia-smi" >&2; exit 1; }
 out=${OUT:-bench/results/$(date -u +%Y-%m-%d)-$gpu}
 mkdir -p "$out"
-build=build-gpu
+if [ -x gpu-bundle/embgeo-cuda ]; then
+  build=gpu-bundle
+  export LD_LIBRARY_PATH="$PWD/gpu-bundle/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+  export EMBGEO_CLI="$PWD/gpu-bundle/embgeo-cuda" EMBGEO_PEER_SCRIPT="$PWD/tools/peer_pytorch.py"
+else
+  build=build-gpu
+fi
 summary=()
 step() {  # step NAME LOGFILE COMMAND...: run, log, remember the outcome and the seconds it took
   local name=$1 log=$2; shift 2
@@ -24,10 +32,16 @@ step() {  # step NAME LOGFILE COMMAND...: run, log, remember the outcome and the
   echo "commit: $(git rev-parse HEAD 2>/dev/null || echo unknown)"
   nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.max.sm --format=csv
   /usr/local/cuda/bin/nvcc --version | tail -2
+  if [ "$build" = gpu-bundle ]; then
+    echo "binaries: gpu-bundle built at $(cat gpu-bundle/COMMIT)"
+    [ "$(cat gpu-bundle/COMMIT)" = "$(git rev-parse HEAD 2>/dev/null)" ] || echo "WARNING: the bundle is not built from this commit"
+  fi
 } >"$out/summary.txt" 2>&1
 
-step build tests.log bash -c "cmake -S . -B $build -DCMAKE_BUILD_TYPE=Release >/dev/null && cmake --build $build -j \$(nproc)"
-step tests tests.log ctest --test-dir "$build" --output-on-failure -j 4
+if [ "$build" = build-gpu ]; then
+  step build tests.log bash -c "cmake -S . -B $build -DCMAKE_BUILD_TYPE=Release >/dev/null && cmake --build $build -j \$(nproc)"
+fi
+step tests tests.log "$build/embgeo_tests"
 verify_all() {
   "$build/embgeo-cuda" verify --against-cpu --shapes all --steps 3 &&
     "$build/embgeo-cuda" verify --against-cpu --shapes toy,odd --optimizer lazy-adam --deterministic &&
@@ -43,11 +57,17 @@ sanitize() {
 step sanitizer sanitizer.log sanitize
 step bench bench.log bash -c "'$build/embgeo-cuda' bench all --json '$out/bench.json' && '$build/embgeo_bench' --benchmark_min_time=0.2"
 step peer bench.log python3 tools/peer_pytorch.py --device cuda --shapes toy,gpt2,llama3 --json "$out/peer_pytorch.json"
-step train-timing bench.log bash -c "for d in 0 cpu; do '$build/embgeo-cuda' train --device \$d --no-files | grep '^done:'; done"
+train_timing() {  # the default toy run, 2000 steps, on the GPU, the fast CPU path and the CPU reference
+  local d
+  for d in 0 cpu cpu-reference; do
+    "$build/embgeo-cuda" train --device "$d" --no-files | grep '^done:' | sed "s/^done:/done [--device $d]:/" || return 1
+  done
+}
+step train-timing bench.log train_timing
 
 {
   printf '%-14s %-6s %-8s %s\n' step result time log
   for row in "${summary[@]}"; do IFS='|' read -r n r t l <<<"$row"; printf '%-14s %-6s %-8s %s\n' "$n" "$r" "$t" "$l"; done
 } | tee -a "$out/summary.txt"
 grep -E "^verify:" "$out/verify.log" | tee -a "$out/summary.txt" || true
-grep -E "^done:" "$out/bench.log" | tee -a "$out/summary.txt" || true
+grep -E "^done" "$out/bench.log" | tee -a "$out/summary.txt" || true

@@ -7,7 +7,10 @@ namespace embgeo::cli {
 
 void add_run_options(CLI::App& cmd, TrainCliOptions& o) {
   RunOptions& r = o.run;
-  cmd.add_option("--device", r.device, "auto (GPU 0 if present, else CPU), cpu, or a CUDA device number")
+  cmd.add_option("--device", r.device,
+                 "auto (GPU 0 if present, else CPU), cpu, cpu-reference (the plain judge loops) or a CUDA device number")
+      ->capture_default_str();
+  cmd.add_option("--threads", r.threads, "CPU: OpenBLAS threads for the head GEMMs (0: OPENBLAS_NUM_THREADS or all cores)")
       ->capture_default_str();
   cmd.add_option("--corpus", r.corpus_path, "UTF-8 text file to train on");
   cmd.add_option("--tokenizer", r.tokenizer, "char or word (lower-cased words, punctuation as tokens)")

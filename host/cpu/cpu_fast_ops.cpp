@@ -20,7 +20,8 @@ namespace embgeo::cpu_fast {
 #endif
 
 void set_blas_threads(int threads) {
-  openblas_set_num_threads(threads > 0 ? threads : openblas_get_num_procs());
+  static const int default_threads = openblas_get_num_threads();  // OPENBLAS_NUM_THREADS, or one per core
+  openblas_set_num_threads(threads > 0 ? threads : default_threads);
 }
 
 void head_forward(const float* h, const float* W, const float* bias, float* logits, int B, int D, int V) {

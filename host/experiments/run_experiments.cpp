@@ -185,6 +185,7 @@ ExperimentResult tokenizer_swap(const ExperimentOptions& o, const ArmRun& baseli
     for (std::size_t i = 0; i < b_ids.size(); ++i) b_ids[i] = a_to_b[run.corpus.ids[i]];
     BackendConfig config;
     config.shape = run.shape;
+    config.cpu_threads = o.base.threads;
     const std::unique_ptr<Backend> backend = make_backend(device, config);
     backend->load_params(run.result.final);
     backend->load_corpus(b_ids);

@@ -37,7 +37,7 @@ struct BackendConfig {
   bool cuda_graph = true;         // CUDA: replay train_step() as one captured graph (no effect on the CPU)
   bool deterministic = false;     // CUDA: sorted scatter-add instead of atomics, bit-identical runs
   bool tf32 = false;              // CUDA: head GEMMs on TF32 tensor cores (10-bit mantissa inputs)
-  int cpu_threads = 0;            // fast CPU path: OpenBLAS threads for the head GEMMs (0: one per core)
+  int cpu_threads = 0;            // fast CPU path: OpenBLAS threads for the head GEMMs (0: OpenBLAS's default)
 };
 
 class Backend {

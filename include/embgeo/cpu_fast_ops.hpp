@@ -11,7 +11,8 @@
 
 namespace embgeo::cpu_fast {
 
-// Threads OpenBLAS may use (0: one per core). Process-wide, as OpenBLAS's thread pool is.
+// Threads OpenBLAS may use (0: its own default, OPENBLAS_NUM_THREADS or one per core). Process-wide, as
+// OpenBLAS's thread pool is.
 void set_blas_threads(int threads);
 
 // h (B,D), W (V,D), bias (V) → logits (B,V) = h·Wᵀ + bias

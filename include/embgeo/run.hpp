@@ -32,6 +32,7 @@ struct RunOptions {
   bool freeze_embedding = false;
   bool deterministic = false;      // CUDA: sorted scatter-add, bit-identical runs
   bool tf32 = false;               // CUDA: TF32 head GEMMs
+  int threads = 0;                 // fast CPU path: OpenBLAS threads (0: OPENBLAS_NUM_THREADS or one per core)
   GeometryOptions geometry;
   bool quiet = false;              // no per-log-step lines (experiments)
 };
