@@ -90,6 +90,17 @@ TEST(CpuFastPath, SoftmaxSurvivesExtremeLogitsLikeTheReference) {
   for (int v = 0; v < V; ++v) EXPECT_NEAR(fast[v], reference[v], 1e-7) << v;
 }
 
+TEST(CpuFastPath, OnehotMatmulEqualsGatherExactly) {
+  const int V = 1000, D = 48;
+  const Params p = init_params({V, D, 1, 1}, 13);
+  const std::vector<std::int32_t> ids = synthetic_corpus(V, 777, 13);
+  const int N = static_cast<int>(ids.size());
+  std::vector<float> gathered(ids.size() * D), product(ids.size() * D, NAN);
+  cpu::gather_mean_forward(ids.data(), p.embedding.data(), gathered.data(), N, 1, D);
+  cpu_fast::onehot_matmul(ids.data(), p.embedding.data(), product.data(), N, V, D);
+  EXPECT_EQ(product, gathered);
+}
+
 TEST(CpuFastPath, TrainsTheToyFarBelowUniform) {
   const Corpus toy = make_char_corpus(default_corpus_text(), "toy");
   const auto backend = fast_backend({toy.vocab.size(), 16, 8, 32});

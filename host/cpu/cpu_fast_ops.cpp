@@ -10,6 +10,7 @@
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <vector>
 
 namespace embgeo::cpu_fast {
 
@@ -114,6 +115,13 @@ void scatter_add_backward(const float* dh, const std::int32_t* x, float* dE, int
       for (int d = 0; d < D; ++d) row[d] += grad[d] * inv_C;
     }
   }
+}
+
+void onehot_matmul(const std::int32_t* ids, const float* E, float* out, int N, int V, int D) {
+  std::vector<float> onehot(static_cast<std::size_t>(N) * V, 0.0f);
+  for (int n = 0; n < N; ++n) onehot[static_cast<std::size_t>(n) * V + ids[n]] = 1.0f;
+  // out (N,D) = onehot (N,V) · E (V,D), all row-major
+  cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, N, D, V, 1.0f, onehot.data(), V, E, D, 0.0f, out, D);
 }
 
 EMBGEO_SIMD_CLONES

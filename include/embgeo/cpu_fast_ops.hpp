@@ -32,6 +32,10 @@ void scatter_add_backward(const float* dh, const std::int32_t* x, float* dE, int
 void adam_step(float* param, const float* grad, float* m, float* v, std::size_t n, const OptimizerConfig& config,
                std::int64_t t);
 
+// ids (N) one-hot encoded as (N,V) and multiplied by E (V,D) with OpenBLAS → out (N,D): the dense route a
+// lookup avoids, at library GEMM speed (exact: each output sums one 1·E term and zeros).
+void onehot_matmul(const std::int32_t* ids, const float* E, float* out, int N, int V, int D);
+
 // e^x for x ≤ 0 (softmax arguments after the max is subtracted), within 2 float ulp; below −87 it returns
 // e^-87 (≈1.6e-38), negligible beside the max term 1. NaN stays NaN.
 float exp_nonpositive(float x);
