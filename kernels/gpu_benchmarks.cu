@@ -135,6 +135,7 @@ std::vector<KernelTiming> cuda_kernel_timings(int device, const ModelShape& s, i
       dW(p.head_weight.size()), db(V), dE(p.embedding.size()), m(p.embedding.size()), v(p.embedding.size()),
       ones = upload(std::vector<float>(B, 1.0f), stream), plain(logits.size());
   DeviceBuffer<double> loss(1), row_loss(static_cast<std::size_t>(B));
+  loss.zero(stream);  // the softmax adds its batch loss into it
   m.zero(stream);
   v.zero(stream);
   cuda::gather_mean_forward(x.get(), E.get(), h.get(), B, C, D, stream);

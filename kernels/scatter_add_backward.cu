@@ -8,7 +8,7 @@ namespace {
 
 // One (b, c) slot per blockIdx.y-row of threads; threadIdx.x walks D for coalesced reads of dh and writes of E.
 __global__ void scatter_add_backward_kernel(const float* __restrict__ dh, const std::int32_t* __restrict__ x,
-                                            float* __restrict__ dE, int slots, int C, int D) {
+                                            float* __restrict__ dE, std::int64_t slots, int C, int D) {
   const std::int64_t slot = static_cast<std::int64_t>(blockIdx.x) * blockDim.y + threadIdx.y;  // slot = b·C + c
   if (slot >= slots) return;
   const std::int64_t b = slot / C;
@@ -24,8 +24,9 @@ void scatter_add_backward(const float* dh, const std::int32_t* x, float* dE, int
   CUDA_CHECK(cudaMemsetAsync(dE, 0, static_cast<std::size_t>(V) * D * sizeof(float), stream));
   const int threads_x = D >= 256 ? 256 : ((D + 31) / 32) * 32;
   const int threads_y = 256 / threads_x;
-  const int slots = rows * C;
-  const unsigned int grid = static_cast<unsigned int>((slots + threads_y - 1) / threads_y);
+  const std::int64_t slots = static_cast<std::int64_t>(rows) * C;  // B·C may reach 2^31 − 1: no int arithmetic
+  if (slots == 0) return;
+  const auto grid = static_cast<unsigned int>((slots + threads_y - 1) / threads_y);
   scatter_add_backward_kernel<<<grid, dim3(threads_x, threads_y), 0, stream>>>(dh, x, dE, slots, C, D);
   check_launch();
 }
