@@ -268,13 +268,14 @@ void bench_inspect(const BenchOptions& o, const DeviceChoice& device, json& out,
   std::filesystem::remove(path);
   const std::vector<float> query(table.values.begin(), table.values.begin() + D);
   const auto cpu_index = make_cpu_neighbor_index(table.values, V, D);
+  cpu_fast::set_blas_threads(0);  // inspect's own setting: OpenBLAS's default (every core)
   const double cpu_ms = 1e3 * median_seconds(3, [&] { cpu_index->query(query, 10, {0}); });
   console << "\ninspect at " << V << "×" << D << " (F32, " << human_bytes(file_bytes) << "): load "
           << fixed(load_s, 2) << " s vs plain read " << fixed(read_s, 2) << " s (" << fixed(read_s / load_s, 2)
-          << "× the plain read's speed, " << fixed(file_bytes / load_s / 1e9, 2) << " GB/s); top-10 neighbours: cpu "
-          << fixed(cpu_ms, 1) << " ms";
+          << "× the plain read's speed, " << fixed(file_bytes / load_s / 1e9, 2) << " GB/s); top-10 neighbours: cpu ("
+          << cpu_fast::blas_threads() << " threads) " << fixed(cpu_ms, 1) << " ms";
   out["inspect"] = {{"V", V}, {"D", D}, {"file_bytes", file_bytes}, {"load_seconds", load_s}, {"read_seconds", read_s},
-                    {"cpu_neighbors_ms", cpu_ms}};
+                    {"cpu_neighbors_ms", cpu_ms}, {"cpu_threads", cpu_fast::blas_threads()}};
   if (device.cuda) {
     const auto start = Clock::now();
     const auto gpu_index = make_cuda_neighbor_index(device.index, table.values, V, D);

@@ -289,6 +289,30 @@ TEST(InspectNeighbors, CpuIndexLeavesTheQueryOut) {
   EXPECT_EQ(index->query(row_of(table, 2, 0), 1, {}).front().id, 0);
 }
 
+TEST(InspectNeighbors, CpuIndexMatchesTheReferenceSearch) {
+  // The index's float GEMV against metrics::nearest_neighbors' double loops, on a table with a zero row and
+  // exact ties (a copy and a doubled copy of row 50, whose cosines are bit-equal in any precision).
+  const int V = 600, D = 37;
+  std::mt19937 rng(5);
+  std::normal_distribution<float> normal;
+  std::vector<float> table(static_cast<std::size_t>(V) * D);
+  for (float& v : table) v = normal(rng);
+  std::fill(table.begin() + 17 * D, table.begin() + 18 * D, 0.0f);
+  for (int d = 0; d < D; ++d) table[100 * D + d] = table[50 * D + d], table[200 * D + d] = 2 * table[50 * D + d];
+  const auto index = make_cpu_neighbor_index(table, V, D);
+  for (const int q : {50, 100, 17, 0, V - 1}) {
+    const std::vector<float> query = row_of(table, D, q);
+    const auto want = metrics::nearest_neighbors(table, V, D, query.data(), 12, {q, 3});
+    const auto got = index->query(query, 12, {q, 3});
+    EXPECT_EQ(ids_of(got), ids_of(want)) << "query row " << q;
+    for (std::size_t i = 0; i < std::min(got.size(), want.size()); ++i)
+      EXPECT_NEAR(got[i].cosine, want[i].cosine, 1e-6) << "query row " << q << ", rank " << i;
+  }
+  EXPECT_THROW(index->query(std::vector<float>(D + 1), 3, {}), Error);
+  EXPECT_THROW(index->query(row_of(table, D, 0), 3, {V}), Error);
+  EXPECT_THROW(index->query(row_of(table, D, 0), -1, {}), Error);
+}
+
 TEST(InspectQuantize, Int8RoundTripByHand) {
   // Rows (127, −63.5), (254, 5), (0, 0). q = round-half-even(x / scale), restored = q·scale.
   const std::vector<float> values = {127, -63.5f, 254, 5, 0, 0};

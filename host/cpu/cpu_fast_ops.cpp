@@ -25,6 +25,8 @@ void set_blas_threads(int threads) {
   openblas_set_num_threads(threads > 0 ? threads : default_threads);
 }
 
+int blas_threads() { return openblas_get_num_threads(); }
+
 void head_forward(const float* h, const float* W, const float* bias, float* logits, int B, int D, int V) {
   for (int b = 0; b < B; ++b) std::copy(bias, bias + V, logits + static_cast<std::size_t>(b) * V);
   // Row-major logits (B,V) = h (B,D) · W (V,D)ᵀ, accumulated onto the bias rows (beta = 1).

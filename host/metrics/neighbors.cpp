@@ -7,9 +7,7 @@
 
 namespace embgeo::metrics {
 
-std::vector<Neighbor> nearest_neighbors(const std::vector<float>& table, int V, int D, const float* query, int k,
-                                        const std::vector<int>& exclude) {
-  check_matrix(table, V, D, "nearest_neighbors");
+std::vector<char> neighbor_query_mask(int V, int D, const float* query, int k, const std::vector<int>& exclude) {
   if (query == nullptr) fail("nearest_neighbors: no query vector");
   for (int d = 0; d < D; ++d)
     if (!std::isfinite(query[d])) fail("nearest_neighbors: non-finite query value ", query[d], " at column ", d);
@@ -19,10 +17,13 @@ std::vector<Neighbor> nearest_neighbors(const std::vector<float>& table, int V, 
     if (id < 0 || id >= V) fail("nearest_neighbors: excluded id ", id, " is outside [0, ", V, ")");
     skip[id] = 1;
   }
+  return skip;
+}
 
+std::vector<Neighbor> top_k_neighbors(const std::vector<double>& cosines, const std::vector<char>& skip, int k) {
   std::vector<Neighbor> candidates;
-  for (int v = 0; v < V; ++v)
-    if (!skip[v]) candidates.push_back({v, cosine(&table[static_cast<std::size_t>(v) * D], query, D)});
+  for (std::size_t v = 0; v < cosines.size(); ++v)
+    if (!skip[v]) candidates.push_back({static_cast<int>(v), cosines[v]});
   const std::size_t keep = std::min(candidates.size(), static_cast<std::size_t>(k));
   std::partial_sort(candidates.begin(), candidates.begin() + keep, candidates.end(),
                     [](const Neighbor& x, const Neighbor& y) {
@@ -30,6 +31,15 @@ std::vector<Neighbor> nearest_neighbors(const std::vector<float>& table, int V, 
                     });
   candidates.resize(keep);
   return candidates;
+}
+
+std::vector<Neighbor> nearest_neighbors(const std::vector<float>& table, int V, int D, const float* query, int k,
+                                        const std::vector<int>& exclude) {
+  check_matrix(table, V, D, "nearest_neighbors");
+  const std::vector<char> skip = neighbor_query_mask(V, D, query, k, exclude);
+  std::vector<double> cosines(V);
+  for (int v = 0; v < V; ++v) cosines[v] = cosine(&table[static_cast<std::size_t>(v) * D], query, D);
+  return top_k_neighbors(cosines, skip, k);
 }
 
 std::vector<Neighbor> analogy(const std::vector<float>& table, int V, int D, int a, int b, int c, int k) {

@@ -14,6 +14,7 @@ namespace embgeo::cpu_fast {
 // Threads OpenBLAS may use (0: its own default, OPENBLAS_NUM_THREADS or one per core). Process-wide, as
 // OpenBLAS's thread pool is.
 void set_blas_threads(int threads);
+int blas_threads();  // the count in force
 
 // h (B,D), W (V,D), bias (V) → logits (B,V) = h·Wᵀ + bias
 void head_forward(const float* h, const float* W, const float* bias, float* logits, int B, int D, int V);

@@ -29,6 +29,8 @@
 //   struct Neighbor { int id; double cosine; };
 //   std::vector<Neighbor> nearest_neighbors(const std::vector<float>& table, int V, int D, const float* query,
 //                                           int k, const std::vector<int>& exclude);
+//   std::vector<char> neighbor_query_mask(int V, int D, const float* query, int k, const std::vector<int>& exclude);
+//   std::vector<Neighbor> top_k_neighbors(const std::vector<double>& cosines, const std::vector<char>& skip, int k);
 //   std::vector<Neighbor> analogy(const std::vector<float>& table, int V, int D, int a, int b, int c, int k);
 //   struct Pca2 { mean (D); components (2×D); coords (N×2); double explained[2]; };
 //   Pca2 pca_2d(const std::vector<float>& rows, int N, int D);
@@ -145,6 +147,12 @@ struct Neighbor {
 // ids in `exclude` (the query word itself). Returns fewer than k when fewer rows remain. O(V·D).
 std::vector<Neighbor> nearest_neighbors(const std::vector<float>& table, int V, int D, const float* query,
                                         int k, const std::vector<int>& exclude);
+
+// The two halves of every neighbour search (this reference and the BLAS-backed index of inspect):
+// checking a query (finite values, k ≥ 0, excluded ids in [0, V)) into the V-long mask of rows left out,
+// and picking the k best of V cosines outside that mask, cosine desc, ties by lower id.
+std::vector<char> neighbor_query_mask(int V, int D, const float* query, int k, const std::vector<int>& exclude);
+std::vector<Neighbor> top_k_neighbors(const std::vector<double>& cosines, const std::vector<char>& skip, int k);
 
 // "a is to b as c is to ?": neighbours of E[b] − E[a] + E[c], excluding a, b and c.
 std::vector<Neighbor> analogy(const std::vector<float>& table, int V, int D, int a, int b, int c, int k);
