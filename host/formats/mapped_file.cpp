@@ -35,6 +35,8 @@ MappedFile::MappedFile(const std::string& path) : path_(path) {
   const int error = errno;
   ::close(fd);  // the mapping keeps the file alive
   if (mapping == MAP_FAILED) fail(path, ": cannot map: ", std::strerror(error));
+  // Tables are read front to back once: ask for aggressive read-ahead (a hint; failure changes nothing).
+  ::madvise(mapping, size_, MADV_SEQUENTIAL);
   data_ = static_cast<const std::uint8_t*>(mapping);
 }
 
