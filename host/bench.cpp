@@ -21,6 +21,7 @@
 #include "embgeo/perf_model.hpp"
 #include "embgeo/plots.hpp"
 #include "embgeo/verify.hpp"
+#include "host/median_time.hpp"
 #include "host/peer.hpp"
 #include "host/text_table.hpp"
 #include "host/json_text.hpp"
@@ -44,30 +45,10 @@ NamedShape shape_named(const std::string& name) {
   fail("unknown bench shape '", name, "' (toy, word, gpt2, llama3)");
 }
 
-template <typename F>
-double median_seconds(int repeats, F&& work) {
-  work();  // warm-up
-  std::vector<double> s;
-  for (int r = 0; r < repeats; ++r) {
-    const auto start = Clock::now();
-    work();
-    s.push_back(std::chrono::duration<double>(Clock::now() - start).count());
-  }
-  std::nth_element(s.begin(), s.begin() + s.size() / 2, s.end());
-  return s[s.size() / 2];
-}
-
-// Host memcpy of 256 MiB, read + write counted: the CPU's ceiling for a memory-bound op.
-double cpu_copy_bytes_per_second() {
-  const std::size_t bytes = std::size_t{256} << 20;
-  std::vector<char> a(bytes, 1), b(bytes);
-  return 2.0 * static_cast<double>(bytes) / median_seconds(3, [&] { std::memcpy(b.data(), a.data(), bytes); });
-}
-
 std::string gbps(double bytes, double seconds) { return fixed(bytes / seconds / 1e9, 1); }
 std::string percent(double part, double whole) { return whole > 0 ? fixed(100.0 * part / whole, 0) + "%" : "—"; }
 
-void bench_lookup_vs_onehot(const BenchOptions& o, const DeviceChoice& device, const GpuCeilings& ceilings, json& out,
+void bench_lookup_vs_onehot(const BenchOptions& o, const DeviceChoice& device, const Ceilings& ceilings, json& out,
                             std::ostream& console,
                             std::vector<plots::Series>& series) {
   const bool gpu = device.cuda;
@@ -75,7 +56,7 @@ void bench_lookup_vs_onehot(const BenchOptions& o, const DeviceChoice& device, c
   const int repeats = o.repeats ? o.repeats : (gpu ? 20 : 3);
   std::vector<std::int64_t> vocab = o.vocab;
   if (vocab.empty()) vocab = gpu ? std::vector<std::int64_t>{1000, 10000, 100000, 1000000} : std::vector<std::int64_t>{100, 1000, 10000, 100000};
-  const double copy = gpu ? ceilings.copy_bytes_per_second : cpu_copy_bytes_per_second();
+  const double copy = ceilings.copy_bytes_per_second;
   console << "\nlookup vs one-hot on " << device_label(device) << ": N=" << N << " tokens, D=" << D
           << "; copy ceiling " << fixed(copy / 1e9, 0) << " GB/s"
           << (gpu ? ", fp32 GEMM " + fixed(ceilings.fp32_flops / 1e12, 1) + " TFLOP/s, bf16 GEMM " +
@@ -90,7 +71,6 @@ void bench_lookup_vs_onehot(const BenchOptions& o, const DeviceChoice& device, c
   plots::Series lookup_series{"lookup (gather)", {}, {}}, fp32_series{"one-hot GEMM fp32", {}, {}},
       bf16_series{"one-hot GEMM bf16", {}, {}};
   for (const std::int64_t V64 : vocab) {
-    if (V64 < 1 || V64 > kMaxVocab) fail("--vocab values must be in [1, ", kMaxVocab, "], got ", V64);
     const int V = static_cast<int>(V64);
     const double bytes = perf::gather_mean_cost({V, D, 1, N}).bytes, flops = perf::onehot_matmul_cost(N, V, D).flops;
     LookupVsOnehot r;
@@ -143,29 +123,31 @@ void bench_lookup_vs_onehot(const BenchOptions& o, const DeviceChoice& device, c
     if (!s->x.empty()) series.push_back(std::move(*s));
 }
 
-void bench_kernels(const BenchOptions& o, const DeviceChoice& device, const GpuCeilings& c, json& out,
+void bench_kernels(const BenchOptions& o, const DeviceChoice& device, const Ceilings& c, json& out,
                    std::ostream& console) {
-  if (!device.cuda) {
-    console << "\nbench kernels: needs a CUDA GPU; skipped on the CPU\n";
-    return;
-  }
-  const ModelShape shape = shape_named("gpt2").shape;
-  const std::vector<KernelTiming> rows = cuda_kernel_timings(device.index, shape, o.repeats ? o.repeats : 20);
-  console << "\nkernels on " << device_label(device) << " at B=" << shape.B << " C=" << shape.C << " D=" << shape.D
-          << " V=" << shape.V << " (copy ceiling " << fixed(c.copy_bytes_per_second / 1e9, 0) << " GB/s, fp32 GEMM "
-          << fixed(c.fp32_flops / 1e12, 1) << " TFLOP/s)\n";
-  TextTable table({"kernel", "ms", "GB/s", "% of copy", "TFLOP/s", "% of fp32 GEMM"});
+  // GPU: the kernels at GPT-2's head shape. CPU: the fast path's ops at the word shape, on one thread.
+  const ModelShape shape = shape_named(device.cuda ? "gpt2" : "word").shape;
+  const int repeats = o.repeats ? o.repeats : (device.cuda ? 20 : 5);
+  const std::vector<KernelTiming> rows =
+      device.cuda ? cuda_kernel_timings(device.index, shape, repeats) : cpu_kernel_timings(shape, repeats);
+  const double flop_unit = device.cuda ? 1e12 : 1e9;
+  const std::string flop_name = device.cuda ? "TFLOP/s" : "GFLOP/s";
+  console << "\nkernels on " << device_label(device) << (device.cuda ? "" : " (one thread)") << " at B=" << shape.B
+          << " C=" << shape.C << " D=" << shape.D << " V=" << shape.V << " (copy ceiling "
+          << fixed(c.copy_bytes_per_second / 1e9, 0) << " GB/s, fp32 GEMM " << fixed(c.fp32_flops / flop_unit, 1) << " "
+          << flop_name << ")\n";
+  TextTable table({"kernel", "ms", "GB/s", "% of copy", flop_name, "% of fp32 GEMM"});
   for (const KernelTiming& k : rows) {
     const double s = k.milliseconds * 1e-3;
     table.add({k.name, fixed(k.milliseconds, 4), k.bytes > 0 ? gbps(k.bytes, s) : "—",
                k.bytes > 0 ? percent(k.bytes / s, c.copy_bytes_per_second) : "—",
-               k.flops > 0 ? fixed(k.flops / s / 1e12, 1) : "—", k.flops > 0 ? percent(k.flops / s, c.fp32_flops) : "—"});
+               k.flops > 0 ? fixed(k.flops / s / flop_unit, 1) : "—", k.flops > 0 ? percent(k.flops / s, c.fp32_flops) : "—"});
     out["kernels"].push_back({{"name", k.name}, {"ms", k.milliseconds}, {"bytes", k.bytes}, {"flops", k.flops}});
   }
   console << table.text();
 }
 
-void bench_train(const BenchOptions& o, const DeviceChoice& device, const GpuCeilings& c, json& out,
+void bench_train(const BenchOptions& o, const DeviceChoice& device, const Ceilings& c, json& out,
                  std::ostream& console) {
   std::vector<std::string> shapes = o.shapes;
   if (shapes.empty()) shapes = device.cuda ? std::vector<std::string>{"toy", "gpt2", "llama3"} : std::vector<std::string>{"toy", "word"};
@@ -204,16 +186,14 @@ void bench_train(const BenchOptions& o, const DeviceChoice& device, const GpuCei
     };
     double device_mib = 0;
     const double rate = steps_per_second(device, config, &device_mib);
-    // The step's floor: its three GEMMs at plain-cuBLAS speed for this shape, plus the bytes softmax-CE,
-    // scatter-add and Adam must move at the measured copy bandwidth.
+    // The step's floor: its three GEMMs at plain library SGEMM speed for this shape (cuBLAS, or OpenBLAS on
+    // one thread), plus the bytes softmax-CE, scatter-add and Adam must move at the measured copy bandwidth.
     double floor_ms = 0;
-    if (device.cuda) {
-      for (const KernelTiming& k : cuda_kernel_timings(device.index, s, 10))
-        if (k.name == "plain cublasSgemm, same shape") floor_ms += 3 * k.milliseconds;
-      const double bytes = perf::softmax_xent_cost(s).bytes + perf::scatter_add_cost(s, s.B * s.C).bytes +
-                           perf::adam_cost(s.embedding_elems()).bytes * 2;
-      floor_ms += 1e3 * bytes / c.copy_bytes_per_second;
-    }
+    for (const KernelTiming& k : device.cuda ? cuda_kernel_timings(device.index, s, 10) : cpu_kernel_timings(s, 3))
+      if (k.plain_gemm) floor_ms += 3 * k.milliseconds;
+    const double bytes = perf::softmax_xent_cost(s).bytes + perf::scatter_add_cost(s, s.B * s.C).bytes +
+                         perf::adam_cost(s.embedding_elems()).bytes * 2;
+    floor_ms += 1e3 * bytes / c.copy_bytes_per_second;
     // GPU: the same step without the CUDA graph, what one launch per step instead of a dozen buys.
     // CPU: the same step through the reference loops, what the fast path buys.
     BackendConfig eager = config;
@@ -302,6 +282,9 @@ void run_bench(const std::string& which, const BenchOptions& o, std::ostream& co
   if (o.repeats < 0 || o.repeats > 10000) fail("--repeats must be in [1, 10000], got ", o.repeats);
   if (o.steps < 0 || o.steps > 1000000) fail("--steps must be in [1, 1000000], got ", o.steps);
   if (!o.peer.empty() && o.peer != "pytorch") fail("--peer supports pytorch, got '", o.peer, "'");
+  for (const std::int64_t V : o.vocab)
+    if (V < 1 || V > kMaxVocab) fail("--vocab values must be in [1, ", kMaxVocab, "], got ", V);
+  for (const std::string& name : o.shapes) shape_named(name);  // an unknown name fails before any measuring
   std::string notice;
   const DeviceChoice device = resolve_device(o.device, &notice);
   if (!notice.empty()) console << notice << "\n";
@@ -309,8 +292,8 @@ void run_bench(const std::string& which, const BenchOptions& o, std::ostream& co
   json out;
   out["device"] = device.cuda ? gpu_memory(device.index).name : "cpu";
   std::vector<plots::Series> series;
-  // Measured once (a 1 GiB copy and two 8192³ GEMMs) and shared by every section that needs it.
-  const GpuCeilings ceilings = device.cuda && which != "inspect" ? measure_gpu_ceilings(device.index) : GpuCeilings{};
+  // Measured once (GPU: a 1 GiB copy and two 8192³ GEMMs) and shared by every section that needs it.
+  const Ceilings ceilings = which == "inspect" ? Ceilings{} : device.cuda ? measure_gpu_ceilings(device.index) : measure_cpu_ceilings();
   if (which == "lookup-vs-onehot" || which == "all") bench_lookup_vs_onehot(o, device, ceilings, out, console, series);
   if (which == "kernels" || which == "all") bench_kernels(o, device, ceilings, out, console);
   if (which == "train" || which == "all") bench_train(o, device, ceilings, out, console);

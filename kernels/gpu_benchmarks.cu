@@ -34,12 +34,12 @@ std::size_t free_bytes(int device) { return gpu_memory(device).free_bytes; }
 
 }  // namespace
 
-GpuCeilings measure_gpu_ceilings(int device) {
+Ceilings measure_gpu_ceilings(int device) {
   CUDA_CHECK(cudaSetDevice(device));
   const cuda::StreamAndBlas context;
   const cudaStream_t stream = context.stream();
   cuda::EventTimer timer(stream);
-  GpuCeilings c;
+  Ceilings c;
   const std::size_t bytes = std::size_t{1} << 30;
   DeviceBuffer<unsigned char> a(bytes), b(bytes);
   CUDA_CHECK(cudaMemsetAsync(a.get(), 1, bytes, stream));
@@ -153,6 +153,7 @@ std::vector<KernelTiming> cuda_kernel_timings(int device, const ModelShape& s, i
   time("plain cublasSgemm, same shape", 0, perf::head_forward_cost(s).flops, [&] {
     CUBLAS_CHECK(cublasSgemm(cublas, CUBLAS_OP_T, CUBLAS_OP_N, V, B, D, &one, W.get(), D, h.get(), D, &zero, plain.get(), V));
   });
+  rows.back().plain_gemm = true;
   // softmax-CE overwrites its input, so each repeat starts from a fresh copy of the logits; the copy is
   // timed separately and subtracted.
   const double copy_ms = timer.median_ms(repeats, [&] {

@@ -7,11 +7,13 @@
 #include <string>
 #include <vector>
 
+#include "embgeo/shape.hpp"
+
 namespace embgeo {
 
 struct BenchOptions {
   std::string device = "auto";
-  std::vector<std::int64_t> vocab;  // lookup-vs-onehot sizes; empty: 1e3..1e6 on a GPU, 1e2..1e4 on the CPU
+  std::vector<std::int64_t> vocab;  // lookup-vs-onehot sizes; empty: 1e3..1e6 on a GPU, 1e2..1e5 on the CPU
   int dim = 0;                      // 0: 256 on a GPU, 64 on the CPU
   int tokens = 0;                   // 0: 8192 on a GPU, 256 on the CPU
   int repeats = 0;                  // 0: 20 on a GPU, 3 on the CPU
@@ -21,6 +23,28 @@ struct BenchOptions {
   std::string out_dir = "runs/bench";
   std::string json_path;            // default: OUT_DIR/bench.json
 };
+
+// What the hardware allows, measured: the rates figures are reported against.
+struct Ceilings {
+  double copy_bytes_per_second = 0;  // a large copy, read + write counted
+  double fp32_flops = 0;             // a large SGEMM
+  double bf16_flops = 0;             // a large bf16 GEMM (GPU only)
+};
+
+// One op at one shape, timed alone: name, milliseconds, bytes moved (perf model) and FLOPs. `plain_gemm`
+// marks the library SGEMM of the head's shape that the step's floor counts the GEMMs at.
+struct KernelTiming {
+  std::string name;
+  double milliseconds = 0;
+  double bytes = 0;
+  double flops = 0;
+  bool plain_gemm = false;
+};
+
+// The CPU side, for the fast CPU path on one thread (as the PyTorch peer is timed): a 256 MiB memcpy and a
+// 1024³ OpenBLAS SGEMM; each op of a training step at `shape`, with a plain cblas_sgemm of the head's shape.
+Ceilings measure_cpu_ceilings();
+std::vector<KernelTiming> cpu_kernel_timings(const ModelShape& shape, int repeats);
 
 // which: lookup-vs-onehot, kernels, train, inspect or all.
 void run_bench(const std::string& which, const BenchOptions& options, std::ostream& console);

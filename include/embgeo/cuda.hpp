@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "embgeo/backend.hpp"
+#include "embgeo/bench.hpp"
 
 namespace embgeo {
 
@@ -37,12 +38,9 @@ OnehotVsGather cuda_onehot_vs_gather(int device, const std::vector<std::int32_t>
 
 // ---- measurements for `embgeo-cuda bench` (CUDA events, L2 flushed between repeats, median of repeats) ----
 
-struct GpuCeilings {
-  double copy_bytes_per_second = 0;  // device-to-device cudaMemcpy, read + write counted
-  double fp32_flops = 0;             // cuBLAS SGEMM 8192³
-  double bf16_flops = 0;             // cuBLAS bf16 GEMM 8192³, fp32 accumulation
-};
-GpuCeilings measure_gpu_ceilings(int device);
+// copy: device-to-device cudaMemcpy, read + write counted; fp32: cuBLAS SGEMM 8192³; bf16: cuBLAS bf16 GEMM
+// 8192³ with fp32 accumulation.
+Ceilings measure_gpu_ceilings(int device);
 
 // One V of `bench lookup-vs-onehot`: the gather kernel against one-hot·E through cuBLAS in fp32 and bf16,
 // each checked equal to the lookup before it is timed. A route whose one-hot matrix does not fit in free
@@ -60,13 +58,7 @@ struct LookupVsOnehot {
 };
 LookupVsOnehot cuda_lookup_vs_onehot(int device, int V, int D, int N, int repeats);
 
-// Each training kernel at one shape, timed alone: name, milliseconds, bytes moved (perf model) and FLOPs.
-struct KernelTiming {
-  std::string name;
-  double milliseconds = 0;
-  double bytes = 0;
-  double flops = 0;
-};
+// Each training kernel at one shape, timed alone, with a plain cuBLAS SGEMM of the head's shape.
 std::vector<KernelTiming> cuda_kernel_timings(int device, const ModelShape& shape, int repeats);
 
 }  // namespace embgeo

@@ -1,0 +1,69 @@
+// `embgeo-cuda bench` on the CPU, end to end at small sizes: every section runs, checks its fast routes
+// against the reference before timing, and writes machine-readable figures; bad options are one-line errors.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "tests/cli_runner.hpp"
+
+namespace embgeo {
+namespace {
+
+using testing_support::CliResult;
+using testing_support::expect_one_line_error;
+using testing_support::run_cli;
+using testing_support::slurp;
+using testing_support::TempDir;
+
+nlohmann::json bench_json(const std::string& args, const TempDir& dir) {
+  const CliResult r = run_cli("bench " + args + " --device cpu --out '" + dir.file("bench") + "'", dir);
+  EXPECT_EQ(r.exit_code, 0) << r.err << r.out;
+  return nlohmann::json::parse(slurp(dir.file("bench/bench.json")));
+}
+
+TEST(BenchCli, LookupVsOnehotOnTheCpuReportsEveryVocabulary) {
+  TempDir dir;
+  const nlohmann::json j = bench_json("lookup-vs-onehot --vocab 10,1000 --dim 8 --tokens 32 --repeats 1", dir);
+  const auto& rows = j["lookup_vs_onehot"]["rows"];
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[1]["V"], 1000);
+  EXPECT_GT(rows[1]["lookup_ms"].get<double>(), 0);
+  EXPECT_TRUE(rows[1]["onehot_fp32"]["fits"].get<bool>());
+  EXPECT_DOUBLE_EQ(rows[1]["onehot_fp32"]["bytes"].get<double>(), 4.0 * 32 * 1000);
+  EXPECT_GT(j["lookup_vs_onehot"]["copy_bytes_per_second"].get<double>(), 0);
+}
+
+TEST(BenchCli, KernelsOnTheCpuTimeEveryOpAgainstTheCeilings) {
+  TempDir dir;
+  const nlohmann::json j = bench_json("kernels --repeats 1", dir);
+  std::vector<std::string> names;
+  for (const auto& k : j["kernels"]) {
+    names.push_back(k["name"]);
+    EXPECT_GE(k["ms"].get<double>(), 0) << k["name"];
+  }
+  for (const char* op : {"gather_mean_forward", "softmax_xent_forward_backward", "adam_step over E (V·D)",
+                         "plain cblas_sgemm, same shape", "scatter_add_backward, Zipf ids"})
+    EXPECT_NE(std::find(names.begin(), names.end(), op), names.end()) << op;
+}
+
+TEST(BenchCli, TrainOnTheCpuComparesTheFastPathWithTheReference) {
+  TempDir dir;
+  const nlohmann::json j = bench_json("train --shapes toy --steps 50", dir);
+  ASSERT_EQ(j["train"].size(), 1u);
+  const auto& row = j["train"][0];
+  EXPECT_EQ(row["device"], "cpu");
+  EXPECT_GT(row["steps_per_second"].get<double>(), 0);
+  EXPECT_GT(row["reference_steps_per_second"].get<double>(), 0);
+  EXPECT_GT(row["floor_ms"].get<double>(), 0);
+}
+
+TEST(BenchCli, BadOptionsAreOneLineErrors) {
+  TempDir dir;
+  expect_one_line_error(run_cli("bench frobnicate --device cpu", dir), "unknown bench");
+  expect_one_line_error(run_cli("bench lookup-vs-onehot --device cpu --vocab 0", dir), "--vocab");
+  expect_one_line_error(run_cli("bench train --device cpu --shapes huge", dir), "unknown bench shape");
+  expect_one_line_error(run_cli("bench train --device cpu --peer tensorflow", dir), "--peer");
+}
+
+}  // namespace
+}  // namespace embgeo
