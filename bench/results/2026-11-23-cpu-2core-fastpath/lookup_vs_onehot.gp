@@ -11,7 +11,7 @@ set logscale x
 set xrange [75.8577575:131825.674]
 set xtics (100, 200, 500, 1000, 2000, 5000, 10000, 20000, 50000, 100000)
 set logscale y
-set yrange [0.0160671832:152.266069]
+set yrange [0.0163394526:171.674532]
 set ytics (0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50, 100)
 set grid lt 1 lw 1 lc rgb '#e4e4e4'
 set key top right opaque
