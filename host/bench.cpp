@@ -21,6 +21,7 @@
 #include "embgeo/perf_model.hpp"
 #include "embgeo/plots.hpp"
 #include "embgeo/verify.hpp"
+#include "host/host_memory.hpp"
 #include "host/median_time.hpp"
 #include "host/peer.hpp"
 #include "host/text_table.hpp"
@@ -83,12 +84,15 @@ void bench_lookup_vs_onehot(const BenchOptions& o, const DeviceChoice& device, c
       std::vector<float> gathered(static_cast<std::size_t>(N) * D), product(gathered.size());
       r.lookup_milliseconds = 1e3 * median_seconds(repeats, [&] { cpu::gather_mean_forward(ids.data(), E.data(), gathered.data(), N, 1, D); });
       r.lookup_equal = true;  // the CPU gather is the reference itself
-      r.fp32.fits = true;
       r.fp32.onehot_bytes = 4.0 * N * V;
+      // Like the GPU route: a one-hot matrix that would take over half the free host memory is not built.
+      r.fp32.fits = r.fp32.onehot_bytes <= 0.5 * static_cast<double>(available_host_bytes());
       // The one-hot route on the path being measured: OpenBLAS on the fast path, plain loops on the reference.
       const auto onehot_matmul = device.cpu_path == CpuPath::kFast ? cpu_fast::onehot_matmul : cpu::onehot_matmul;
-      r.fp32.milliseconds = 1e3 * median_seconds(repeats, [&] { onehot_matmul(ids.data(), E.data(), product.data(), N, V, D); });
-      r.fp32.equal = product == gathered;
+      if (r.fp32.fits) {
+        r.fp32.milliseconds = 1e3 * median_seconds(repeats, [&] { onehot_matmul(ids.data(), E.data(), product.data(), N, V, D); });
+        r.fp32.equal = product == gathered;
+      }
     }
     if (!r.lookup_equal || (r.fp32.fits && !r.fp32.equal) || (r.bf16.fits && !r.bf16.equal))
       fail("bench lookup-vs-onehot: results differ from the reference at V=", V, "; timings not reported");
@@ -132,7 +136,7 @@ void bench_kernels(const BenchOptions& o, const DeviceChoice& device, const Ceil
       device.cuda ? cuda_kernel_timings(device.index, shape, repeats) : cpu_kernel_timings(shape, repeats);
   const double flop_unit = device.cuda ? 1e12 : 1e9;
   const std::string flop_name = device.cuda ? "TFLOP/s" : "GFLOP/s";
-  console << "\nkernels on " << device_label(device) << (device.cuda ? "" : " (one thread)") << " at B=" << shape.B
+  console << "\nkernels on " << (device.cuda ? device_label(device) : "cpu, fast path on one thread") << " at B=" << shape.B
           << " C=" << shape.C << " D=" << shape.D << " V=" << shape.V << " (copy ceiling "
           << fixed(c.copy_bytes_per_second / 1e9, 0) << " GB/s, fp32 GEMM " << fixed(c.fp32_flops / flop_unit, 1) << " "
           << flop_name << ")\n";
@@ -290,7 +294,7 @@ void run_bench(const std::string& which, const BenchOptions& o, std::ostream& co
   if (!notice.empty()) console << notice << "\n";
   make_directories(o.out_dir);
   json out;
-  out["device"] = device.cuda ? gpu_memory(device.index).name : "cpu";
+  out["device"] = device.cuda ? gpu_memory(device.index).name : device_label(device);
   std::vector<plots::Series> series;
   // Measured once (GPU: a 1 GiB copy and two 8192³ GEMMs) and shared by every section that needs it.
   const Ceilings ceilings = which == "inspect" ? Ceilings{} : device.cuda ? measure_gpu_ceilings(device.index) : measure_cpu_ceilings();

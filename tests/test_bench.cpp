@@ -33,6 +33,16 @@ TEST(BenchCli, LookupVsOnehotOnTheCpuReportsEveryVocabulary) {
   EXPECT_GT(j["lookup_vs_onehot"]["copy_bytes_per_second"].get<double>(), 0);
 }
 
+TEST(BenchCli, AOnehotMatrixBeyondHostMemoryIsReportedNotBuilt) {
+  TempDir dir;
+  // 65536 × 2^24 floats = 4 TiB: the row says "does not fit" with the bytes it would need.
+  const nlohmann::json j = bench_json("lookup-vs-onehot --vocab 16777216 --dim 1 --tokens 65536 --repeats 1", dir);
+  const auto& route = j["lookup_vs_onehot"]["rows"][0]["onehot_fp32"];
+  EXPECT_FALSE(route["fits"].get<bool>());
+  EXPECT_DOUBLE_EQ(route["bytes"].get<double>(), 4.0 * 65536 * 16777216);
+  EXPECT_GT(j["lookup_vs_onehot"]["rows"][0]["lookup_ms"].get<double>(), 0);
+}
+
 TEST(BenchCli, KernelsOnTheCpuTimeEveryOpAgainstTheCeilings) {
   TempDir dir;
   const nlohmann::json j = bench_json("kernels --repeats 1", dir);

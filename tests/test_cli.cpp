@@ -55,6 +55,7 @@ TEST(Cli, MissingGpuIsAClearErrorOrAnUnknownDevice) {
     expect_one_line_error(run_cli("verify --against-cpu", dir), "needs a CUDA GPU");
   }
   expect_one_line_error(run_cli("verify --device cpu-reference --against-cpu", dir), "judge itself");
+  expect_one_line_error(run_cli("verify --device cpu --against-cpu --tf32", dir), "--tf32");
   expect_one_line_error(run_cli("verify", dir), "--against-cpu");
 }
 

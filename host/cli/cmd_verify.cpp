@@ -37,6 +37,8 @@ int run_verify(const VerifyOptions& o) {
   if (o.trajectory_steps < 0 || o.trajectory_steps > 100000)
     fail("--trajectory-steps must be in [0, 100000], got ", o.trajectory_steps);
   if (o.device == "cpu-reference") fail("verify --against-cpu: cpu-reference is the judge itself; pick cpu or a GPU");
+  // TF32 would loosen the GEMM tolerances for a path that has no TF32.
+  if (o.device == "cpu" && o.tf32) fail("verify --tf32 checks CUDA TF32 GEMMs; the CPU path has none");
   if (o.device == "auto" && query_gpus().count == 0)
     fail("verify --against-cpu needs a CUDA GPU (", query_gpus().why_none, "); --device cpu checks the fast CPU path");
   const DeviceChoice device = resolve_device(o.device, nullptr);

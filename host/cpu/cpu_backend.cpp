@@ -1,13 +1,12 @@
 // The CPU backends: host vectors driven either by the plain reference loops of cpu_ops.cpp (the judge) or by
 // the fast path of cpu_fast_ops.cpp (`--device cpu`), which shares the reference's cheap ops (gather, sampling).
-#include <unistd.h>
-
 #include <algorithm>
 #include <utility>
 
 #include "embgeo/corpus.hpp"
 #include "embgeo/cpu_path.hpp"
 #include "embgeo/error.hpp"
+#include "host/host_memory.hpp"
 #include "host/tensor_io.hpp"
 
 namespace embgeo {
@@ -184,7 +183,7 @@ std::unique_ptr<Backend> make_cpu_backend(const BackendConfig& config, CpuPath p
   validate_shape(config.shape);
   // Refuse up front rather than die half-way through allocating.
   const std::size_t needed = training_state_bytes(config);
-  const std::size_t available = static_cast<std::size_t>(sysconf(_SC_AVPHYS_PAGES)) * static_cast<std::size_t>(sysconf(_SC_PAGESIZE));
+  const std::size_t available = available_host_bytes();
   if (needed > available)
     fail("model needs ", needed >> 20, " MiB of host memory but only ", available >> 20,
          " MiB are available; lower --dim, --batch or the vocabulary");

@@ -40,8 +40,10 @@ inline float exp_nonpositive_inline(float x) {
   constexpr float kLn2Hi = 0.693145751953125f;  // ln 2 split so n·kLn2Hi is exact for |n| < 2^11
   constexpr float kLn2Lo = 1.42860682030941723e-6f;
   constexpr float kRoundMagic = 12582912.0f;    // 1.5·2^23: adding and subtracting it rounds to an integer
+  constexpr std::uint32_t kRoundMagicBits = 0x4B400000u;
   x = x < -87.0f ? -87.0f : x;                  // keeps 2^n a normal float; e^-87 is below every softmax term
-  const float n = (x * kLog2e + kRoundMagic) - kRoundMagic;
+  const float shifted = x * kLog2e + kRoundMagic;  // its bits are kRoundMagicBits + n for the integer n
+  const float n = shifted - kRoundMagic;
   const float r = (x - n * kLn2Hi) - n * kLn2Lo;
   float p = 1.0f / 5040.0f;
   p = p * r + 1.0f / 720.0f;
@@ -51,12 +53,18 @@ inline float exp_nonpositive_inline(float x) {
   p = p * r + 0.5f;
   p = p * r + 1.0f;
   p = p * r + 1.0f;
-  const std::int32_t bits = (static_cast<std::int32_t>(n) + 127) << 23;
+  // n + 127 into the exponent field, read off the bits of `shifted`: unsigned arithmetic, so a NaN input
+  // gives some finite scale (and a NaN result) instead of an undefined float-to-int conversion.
+  std::uint32_t shifted_bits;
+  std::memcpy(&shifted_bits, &shifted, sizeof shifted_bits);
+  const std::uint32_t bits = (shifted_bits - kRoundMagicBits + 127u) << 23;
   float two_to_n;
   std::memcpy(&two_to_n, &bits, sizeof two_to_n);
   return p * two_to_n;
 }
 
+// Cloned like the loops that inline it, so its test runs the code the softmax runs (FMA contraction included).
+EMBGEO_SIMD_CLONES
 float exp_nonpositive(float x) { return exp_nonpositive_inline(x); }
 
 // One row: returns its loss and leaves (softmax − onehot(target)) · grad_scale in place of the logits.

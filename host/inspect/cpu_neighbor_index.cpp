@@ -25,7 +25,12 @@ class CpuNeighborIndex final : public NeighborIndex {
     cblas_sgemv(CblasRowMajor, CblasNoTrans, V_, D_, 1.0f, table_.data(), D_, vector.data(), 1, 0.0f, dots.data(), 1);
     const double query_norm = std::sqrt(metrics::dot(vector.data(), vector.data(), D_));
     std::vector<double> cosines(static_cast<std::size_t>(V_));
-    for (int v = 0; v < V_; ++v) cosines[v] = metrics::cosine_from_dot(dots[v], norms_[v], query_norm);
+    for (int v = 0; v < V_; ++v) {
+      // A float dot of huge finite values can overflow where the double norms did not: redo that row in double.
+      const double dot = std::isfinite(dots[v]) ? dots[v]
+                                                : metrics::dot(&table_[static_cast<std::size_t>(v) * D_], vector.data(), D_);
+      cosines[v] = metrics::cosine_from_dot(dot, norms_[v], query_norm);
+    }
     return metrics::top_k_neighbors(cosines, skip, k);
   }
 
