@@ -71,6 +71,7 @@ void bench_lookup_vs_onehot(const BenchOptions& o, const DeviceChoice& device, c
                    "GFLOP/s", "one-hot/lookup", "one-hot bytes (fp32)"});
   plots::Series lookup_series{"lookup (gather)", {}, {}}, fp32_series{"one-hot GEMM fp32", {}, {}},
       bf16_series{"one-hot GEMM bf16", {}, {}};
+  if (!gpu) cpu_fast::set_blas_threads(1);  // the one-hot GEMM on one thread, like the gather it is compared with
   for (const std::int64_t V64 : vocab) {
     const int V = static_cast<int>(V64);
     const double bytes = perf::gather_mean_cost({V, D, 1, N}).bytes, flops = perf::onehot_matmul_cost(N, V, D).flops;
@@ -78,7 +79,6 @@ void bench_lookup_vs_onehot(const BenchOptions& o, const DeviceChoice& device, c
     if (gpu) {
       r = cuda_lookup_vs_onehot(device.index, V, D, N, repeats);
     } else {
-      cpu_fast::set_blas_threads(1);  // one thread, like the gather it is compared with
       const std::vector<float> E = init_params({V, D, 1, 1}, 7).embedding;
       const std::vector<std::int32_t> ids = synthetic_corpus(V, static_cast<std::size_t>(N), 7);
       std::vector<float> gathered(static_cast<std::size_t>(N) * D), product(gathered.size());
