@@ -647,16 +647,18 @@ bool python_can_import(const std::string& module) {
   return std::system(command.c_str()) == 0;
 }
 
-// Runs `script` with /usr/bin/python3 and the expected values as a JSON file argument (floats travel as
-// their uint32 bits: JSON has no infinity); the script exits
-// non-zero (printing why) when the tool disagrees.
+// Writes `script` into `dir` and runs it with Debian's /usr/bin/python3 and `arguments`; the exit status.
+int run_python(const TempDir& dir, const std::string& script, const std::string& arguments) {
+  write_bytes(dir.file("script.py"), script);
+  return std::system(("/usr/bin/python3 " + dir.file("script.py") + " " + arguments + " 2>&1").c_str());
+}
+
+// Runs `script` with the expected values as a JSON file argument (floats travel as their uint32 bits: JSON
+// has no infinity); the script exits non-zero (printing why) when the tool disagrees.
 void expect_python_agrees(const TempDir& dir, const std::string& script, const nlohmann::json& expected,
                           const std::string& file) {
-  write_bytes(dir.file("check.py"), script);
   write_bytes(dir.file("expected.json"), expected.dump());
-  const std::string command =
-      "/usr/bin/python3 " + dir.file("check.py") + " " + file + " " + dir.file("expected.json") + " 2>&1";
-  EXPECT_EQ(std::system(command.c_str()), 0) << command;
+  EXPECT_EQ(run_python(dir, script, file + " " + dir.file("expected.json")), 0) << script;
 }
 
 TEST(Interop, NumpyLoadsOurNpy) {
@@ -682,8 +684,7 @@ TEST(Interop, WeLoadWhatNumpySaves) {
                              "numpy.save(d + '/f2.npy', numpy.array([1, -0.5, 65504], dtype=numpy.float16))\n"
                              "numpy.save(d + '/f8.npy', numpy.array([[0.1]], dtype=numpy.float64))\n"
                              "numpy.save(d + '/fortran.npy', numpy.ones((2, 3), numpy.float32).T)\n";
-  write_bytes(dir.file("save.py"), script);
-  ASSERT_EQ(std::system(("/usr/bin/python3 " + dir.file("save.py") + " " + dir.file("")).c_str()), 0);
+  ASSERT_EQ(run_python(dir, script, dir.file("")), 0);
   const auto load = [&](const std::string& name) {
     const MappedFile file(dir.file(name));
     return parse_npy(file.data(), file.size(), name);
@@ -723,8 +724,7 @@ TEST(Interop, WeLoadWhatGensimSaves) {
                              "values = numpy.array([[0.1, -2], [3e-5, 4]], dtype=numpy.float32)\n"
                              "kv.add_vectors(['cat', 'dog'], values)\n"
                              "kv.save_word2vec_format(sys.argv[1], binary=False)\n";
-  write_bytes(dir.file("save.py"), script);
-  ASSERT_EQ(std::system(("/usr/bin/python3 " + dir.file("save.py") + " " + dir.file("g.vec")).c_str()), 0);
+  ASSERT_EQ(run_python(dir, script, dir.file("g.vec")), 0);
   const MappedFile file(dir.file("g.vec"));
   const WordVectors v = parse_word2vec_text(file.data(), file.size(), "g.vec", TokenEncoding::raw);
   EXPECT_EQ(v.tokens, (std::vector<std::string>{"cat", "dog"}));
