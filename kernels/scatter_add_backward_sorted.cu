@@ -7,7 +7,7 @@
 
 #include <algorithm>
 
-#include "kernels/adam_update.cuh"
+#include "embgeo/adam_update.hpp"
 #include "kernels/cuda_check.cuh"
 #include "kernels/launchers.cuh"
 

@@ -12,6 +12,8 @@
 #include <limits>
 #include <vector>
 
+#include "embgeo/adam_update.hpp"
+
 namespace embgeo::cpu_fast {
 
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
@@ -140,14 +142,8 @@ void adam_step(float* param, const float* grad, float* m, float* v, std::size_t 
   const AdamStepScalars s = adam_step_scalars(config, t);
   const float beta1 = config.beta1, beta2 = config.beta2, eps = config.eps;
 #pragma omp simd
-  for (std::size_t i = 0; i < n; ++i) {
-    const float g = grad[i];
-    const float m_i = beta1 * m[i] + (1.0f - beta1) * g;
-    const float v_i = beta2 * v[i] + (1.0f - beta2) * g * g;
-    m[i] = m_i;
-    v[i] = v_i;
-    param[i] -= s.step_size * m_i / (std::sqrt(v_i) * s.inv_sqrt_bias2 + eps);
-  }
+  for (std::size_t i = 0; i < n; ++i)
+    adam_update(param[i], m[i], v[i], grad[i], beta1, beta2, eps, s.step_size, s.inv_sqrt_bias2);
 }
 
 }  // namespace embgeo::cpu_fast

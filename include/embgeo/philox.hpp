@@ -4,11 +4,7 @@
 // Batch sampling and initialization both use it, which is what lets CPU and GPU runs be compared step by step.
 #include <cstdint>
 
-#if defined(__CUDACC__)
-#define EMBGEO_HOST_DEVICE __host__ __device__ __forceinline__
-#else
-#define EMBGEO_HOST_DEVICE inline
-#endif
+#include "embgeo/host_device.hpp"
 
 namespace embgeo {
 
