@@ -25,7 +25,13 @@ TEST(Cli, BadTrainInputsFailInOneLine) {
   write_file(dir.file("empty.txt"), "");
   write_file(dir.file("short.txt"), "tiny text");
   write_file(dir.file("binary.txt"), std::string("abc\xFF\xFE", 5));
-  expect_one_line_error(run_cli("train --corpus /nonexistent/file.txt", dir), "cannot open");
+  expect_one_line_error(run_cli("train --corpus /nonexistent/file.txt --out '" + dir.file("run") + "'", dir),
+                        "cannot open");
+  EXPECT_FALSE(std::filesystem::exists(dir.file("run"))) << "a failed run left its directory behind";
+  expect_one_line_error(
+      run_cli("experiment freeze-embedding --corpus /nonexistent/file.txt --out '" + dir.file("exp") + "'", dir),
+      "cannot open");
+  EXPECT_FALSE(std::filesystem::exists(dir.file("exp"))) << "a failed experiment left its directory behind";
   expect_one_line_error(run_cli("train --corpus '" + dir.file("empty.txt") + "'", dir), "is empty");
   expect_one_line_error(run_cli("train --corpus '" + dir.file("short.txt") + "'", dir), "needs at least");
   expect_one_line_error(run_cli("train --corpus '" + dir.file("binary.txt") + "'", dir), "invalid UTF-8");

@@ -34,10 +34,11 @@ void add_experiment_command(CLI::App& app, Action& action) {
       o.seeds = options->seeds;
       o.dims = options->dims;
       const std::string dir = options->train.out_dir.empty() ? "runs/experiments" : options->train.out_dir;
-      make_directories(dir);
-      const std::vector<ExperimentResult> results = run_experiments(names, o, std::cout);
-      print_experiment_results(results, std::cout);
-      write_experiment_outputs(results, o, dir, std::cout);
+      with_output_directory(dir, [&] {
+        const std::vector<ExperimentResult> results = run_experiments(names, o, std::cout);
+        print_experiment_results(results, std::cout);
+        write_experiment_outputs(results, o, dir, std::cout);
+      });
       return 0;
     };
   });

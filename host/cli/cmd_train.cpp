@@ -30,10 +30,15 @@ void add_train_command(CLI::App& app, Action& action) {
     action = [options] {
       finish_run_options(*options);
       const std::string dir = options->out_dir.empty() ? default_run_dir() : options->out_dir;
-      if (!options->no_files) make_directories(dir);  // an unwritable --out fails before training, not after
-      const RunOutcome run = run_training(options->run, std::cout);
-      print_geometry_tables(run, std::cout);
-      if (!options->no_files) write_run_outputs(options->run, run, dir, std::cout);
+      const auto train_and_report = [&] {
+        const RunOutcome run = run_training(options->run, std::cout);
+        print_geometry_tables(run, std::cout);
+        if (!options->no_files) write_run_outputs(options->run, run, dir, std::cout);
+      };
+      if (options->no_files)
+        train_and_report();
+      else
+        with_output_directory(dir, train_and_report);
       return 0;
     };
   });
