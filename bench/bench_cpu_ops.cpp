@@ -8,11 +8,11 @@
 #include <memory>
 #include <vector>
 
-#include "embgeo/perf_model.hpp"
+#include "bench/perf_model.hpp"
+#include "cpu/cpu_path.hpp"
 #include "embgeo/backend.hpp"
-#include "embgeo/cpu_path.hpp"
 #include "embgeo/params.hpp"
-#include "embgeo/verify.hpp"
+#include "embgeo/synthetic_ids.hpp"
 
 namespace embgeo::bench {
 namespace {

@@ -15,13 +15,13 @@
 #include <string>
 #include <vector>
 
-#include "embgeo/perf_model.hpp"
-#include "embgeo/cuda.hpp"
+#include "bench/perf_model.hpp"
+#include "cuda_check.cuh"
+#include "device_buffer.cuh"
+#include "embgeo/cuda_backend.hpp"
 #include "embgeo/philox.hpp"
-#include "embgeo/verify.hpp"
-#include "kernels/cuda_check.cuh"
-#include "kernels/device_buffer.cuh"
-#include "kernels/launchers.cuh"
+#include "embgeo/synthetic_ids.hpp"
+#include "launchers.cuh"
 
 namespace embgeo::bench {
 namespace {

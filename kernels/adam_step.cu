@@ -1,9 +1,9 @@
 // Adam update, elementwise over one tensor (PyTorch semantics, see include/embgeo/optimizer.hpp).
 // The bias-corrected scalars are computed once per step by a one-thread kernel from the device step counter,
 // with the same double-precision formula as the CPU reference.
+#include "cuda_check.cuh"
 #include "embgeo/adam_update.hpp"
-#include "kernels/cuda_check.cuh"
-#include "kernels/launchers.cuh"
+#include "launchers.cuh"
 
 namespace embgeo::cuda {
 namespace {

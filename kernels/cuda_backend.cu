@@ -4,11 +4,10 @@
 #include <cmath>
 #include <utility>
 
-#include "embgeo/corpus.hpp"
-#include "embgeo/cuda.hpp"
-#include "host/tensor_io.hpp"
-#include "kernels/device_buffer.cuh"
-#include "kernels/launchers.cuh"
+#include "device_buffer.cuh"
+#include "embgeo/cuda_backend.hpp"
+#include "embgeo/tensor_checks.hpp"
+#include "launchers.cuh"
 
 namespace embgeo {
 namespace {

@@ -4,7 +4,7 @@
 #include <utility>
 #include <vector>
 
-#include "kernels/cuda_check.cuh"
+#include "cuda_check.cuh"
 
 namespace embgeo::cuda {
 

@@ -1,6 +1,6 @@
 // GPU discovery that works on machines without a GPU or driver: those errors mean "none", not a crash.
-#include "embgeo/cuda.hpp"
-#include "kernels/cuda_check.cuh"
+#include "cuda_check.cuh"
+#include "embgeo/cuda_backend.hpp"
 
 namespace embgeo {
 

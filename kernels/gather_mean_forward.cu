@@ -1,7 +1,7 @@
 // Embedding gather fused with the mean over the context: h[b] = (1/C)·Σ_c E[x[b,c]].
 // Memory bound: reads rows·C ids and rows·C·D floats of E, writes rows·D floats.
-#include "kernels/cuda_check.cuh"
-#include "kernels/launchers.cuh"
+#include "cuda_check.cuh"
+#include "launchers.cuh"
 
 namespace embgeo::cuda {
 namespace {

@@ -1,6 +1,6 @@
 // Linear head backward through cuBLAS: dW = dlogitsᵀ·h, db = Σ_rows dlogits, dh = dlogits·W.
-#include "kernels/cuda_check.cuh"
-#include "kernels/launchers.cuh"
+#include "cuda_check.cuh"
+#include "launchers.cuh"
 
 namespace embgeo::cuda {
 

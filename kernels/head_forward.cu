@@ -1,6 +1,6 @@
 // Linear head forward: logits (rows,V) = h (rows,D) · Wᵀ + bias, through cuBLAS.
-#include "kernels/cuda_check.cuh"
-#include "kernels/launchers.cuh"
+#include "cuda_check.cuh"
+#include "launchers.cuh"
 
 namespace embgeo::cuda {
 namespace {

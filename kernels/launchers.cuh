@@ -65,7 +65,7 @@ void onehot_matmul_bf16(cublasHandle_t cublas, const std::int32_t* ids, const __
 
 }  // namespace embgeo::cuda
 
-#include "kernels/device_buffer.cuh"
+#include "device_buffer.cuh"
 
 namespace embgeo::cuda {
 

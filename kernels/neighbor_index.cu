@@ -7,9 +7,9 @@
 #include <cfloat>
 #include <cmath>
 
-#include "embgeo/cuda.hpp"
-#include "embgeo/inspect.hpp"
-#include "kernels/device_buffer.cuh"
+#include "device_buffer.cuh"
+#include "embgeo/cuda_backend.hpp"
+#include "embgeo/tensor_checks.hpp"
 
 namespace embgeo {
 namespace {
@@ -71,9 +71,9 @@ class CudaNeighborIndex final : public NeighborIndex {
 
   std::string device() const override { return "cuda:" + std::to_string(device_) + " (" + name_ + ")"; }
 
-  std::vector<metrics::Neighbor> query(const std::vector<float>& vector, int k, const std::vector<int>& exclude) override {
+  std::vector<Neighbor> query(const std::vector<float>& vector, int k, const std::vector<int>& exclude) override {
     if (static_cast<int>(vector.size()) != D_) fail("internal: query of ", vector.size(), " values for D=", D_);
-    metrics::check_matrix(vector, 1, D_, "query");
+    check_matrix(vector, 1, D_, "query");
     std::vector<int> excluded_ids(exclude);
     std::sort(excluded_ids.begin(), excluded_ids.end());
     excluded_ids.erase(std::unique(excluded_ids.begin(), excluded_ids.end()), excluded_ids.end());  // A B A analogies
@@ -103,7 +103,7 @@ class CudaNeighborIndex final : public NeighborIndex {
     const int take = std::max(0, std::min(k, V_ - excluded));
     const std::vector<float> top_scores = sorted_scores_.download(take, stream);
     const std::vector<int> top_ids = sorted_ids_.download(take, stream);
-    std::vector<metrics::Neighbor> out;
+    std::vector<Neighbor> out;
     for (int i = 0; i < take; ++i) out.push_back({top_ids[i], norm_sq > 0 ? static_cast<double>(top_scores[i]) : 0.0});
     return out;
   }
@@ -120,7 +120,7 @@ class CudaNeighborIndex final : public NeighborIndex {
 }  // namespace
 
 std::unique_ptr<NeighborIndex> make_cuda_neighbor_index(int device, const std::vector<float>& table, int V, int D) {
-  metrics::check_matrix(table, V, D, "embedding table");
+  check_matrix(table, V, D, "embedding table");
   return std::make_unique<CudaNeighborIndex>(device, table, V, D);
 }
 

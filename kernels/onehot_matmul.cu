@@ -1,7 +1,7 @@
 // The dense route an embedding lookup avoids: encode ids as an (N,V) one-hot matrix and multiply by E.
 // Costs 2·N·V·D FLOPs and N·V·4 bytes where the gather costs N·D·4 bytes.
-#include "kernels/cuda_check.cuh"
-#include "kernels/launchers.cuh"
+#include "cuda_check.cuh"
+#include "launchers.cuh"
 
 namespace embgeo::cuda {
 namespace {

@@ -1,8 +1,8 @@
 // Device-side batch sampling: the same Philox draw as the CPU reference picks each row's window, so a step
 // needs no host round-trip and CPU and GPU runs see identical batches.
+#include "cuda_check.cuh"
 #include "embgeo/philox.hpp"
-#include "kernels/cuda_check.cuh"
-#include "kernels/launchers.cuh"
+#include "launchers.cuh"
 
 namespace embgeo::cuda {
 namespace {

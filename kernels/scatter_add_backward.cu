@@ -1,7 +1,7 @@
 // Embedding backward: every context slot of row b receives dh[b]/C, added into its E row with atomics
 // (repeated ids in a batch collide, so plain stores would lose updates).
-#include "kernels/cuda_check.cuh"
-#include "kernels/launchers.cuh"
+#include "cuda_check.cuh"
+#include "launchers.cuh"
 
 namespace embgeo::cuda {
 namespace {

@@ -7,9 +7,9 @@
 
 #include <algorithm>
 
+#include "cuda_check.cuh"
 #include "embgeo/adam_update.hpp"
-#include "kernels/cuda_check.cuh"
-#include "kernels/launchers.cuh"
+#include "launchers.cuh"
 
 namespace embgeo::cuda {
 namespace {

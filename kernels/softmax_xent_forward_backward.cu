@@ -7,8 +7,8 @@
 
 #include <cfloat>
 
-#include "kernels/cuda_check.cuh"
-#include "kernels/launchers.cuh"
+#include "cuda_check.cuh"
+#include "launchers.cuh"
 
 namespace embgeo::cuda {
 namespace {

@@ -1,6 +1,6 @@
 // Evaluation batches: `rows` consecutive windows of the corpus.
-#include "kernels/cuda_check.cuh"
-#include "kernels/launchers.cuh"
+#include "cuda_check.cuh"
+#include "launchers.cuh"
 
 namespace embgeo::cuda {
 namespace {

@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "embgeo/backend.hpp"
-#include "embgeo/verify.hpp"
+#include "verify/verify.hpp"
 
 namespace embgeo {
 

@@ -3,7 +3,7 @@
 #include <cstdint>
 
 #include "embgeo/error.hpp"
-#include "embgeo/formats.hpp"
+#include "formats/formats.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   try {

@@ -4,7 +4,7 @@
 #include <cstdint>
 
 #include "embgeo/error.hpp"
-#include "embgeo/formats.hpp"
+#include "formats/formats.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace embgeo::formats;

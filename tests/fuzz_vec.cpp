@@ -6,7 +6,7 @@
 #include <string>
 
 #include "embgeo/error.hpp"
-#include "embgeo/formats.hpp"
+#include "formats/formats.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace embgeo::formats;

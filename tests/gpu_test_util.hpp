@@ -2,7 +2,7 @@
 // GPU tests skip, loudly, when the machine has no CUDA device; with one they always run.
 #include <gtest/gtest.h>
 
-#include "embgeo/cuda.hpp"
+#include "embgeo/cuda_backend.hpp"
 
 #define REQUIRE_GPU()                                                                                    \
   do {                                                                                                   \

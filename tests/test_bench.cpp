@@ -4,7 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "tests/cli_runner.hpp"
+#include "cli_runner.hpp"
 
 namespace embgeo {
 namespace {

@@ -4,8 +4,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "embgeo/cuda.hpp"
-#include "tests/cli_runner.hpp"
+#include "cli_runner.hpp"
+#include "embgeo/cuda_backend.hpp"
 
 namespace embgeo {
 namespace {

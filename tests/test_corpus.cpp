@@ -1,7 +1,7 @@
 // Character tokenizer, UTF-8 validation, the train/validation split and the host-side id guard.
 #include <gtest/gtest.h>
 
-#include "embgeo/corpus.hpp"
+#include "data/corpus.hpp"
 #include "embgeo/error.hpp"
 
 namespace embgeo {

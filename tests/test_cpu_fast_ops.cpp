@@ -6,11 +6,11 @@
 #include <cmath>
 #include <limits>
 
-#include "embgeo/corpus.hpp"
-#include "embgeo/cpu_fast_ops.hpp"
-#include "embgeo/cpu_ops.hpp"
-#include "embgeo/trainer.hpp"
-#include "tests/backend_pair.hpp"
+#include "backend_pair.hpp"
+#include "cpu/fast/cpu_fast_ops.hpp"
+#include "cpu/reference/cpu_ops.hpp"
+#include "data/corpus.hpp"
+#include "train/trainer.hpp"
 
 namespace embgeo {
 namespace {

@@ -5,7 +5,7 @@
 #include <cmath>
 #include <functional>
 
-#include "embgeo/cpu_ops.hpp"
+#include "cpu/reference/cpu_ops.hpp"
 #include "embgeo/philox.hpp"
 
 namespace embgeo {

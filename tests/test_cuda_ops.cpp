@@ -2,13 +2,13 @@
 // large vocabulary; plus the host-side guards of the CUDA backend. Skipped (loudly) without a GPU.
 #include <gtest/gtest.h>
 
-#include "embgeo/corpus.hpp"
-#include "embgeo/cpu_ops.hpp"
+#include "backend_pair.hpp"
+#include "cpu/reference/cpu_ops.hpp"
+#include "data/corpus.hpp"
 #include "embgeo/error.hpp"
-#include "embgeo/trainer.hpp"
-#include "embgeo/verify.hpp"
-#include "tests/backend_pair.hpp"
-#include "tests/gpu_test_util.hpp"
+#include "gpu_test_util.hpp"
+#include "train/trainer.hpp"
+#include "verify/verify.hpp"
 
 namespace embgeo {
 namespace {

@@ -6,7 +6,7 @@
 #include <sstream>
 
 #include "embgeo/error.hpp"
-#include "embgeo/experiments.hpp"
+#include "experiments/experiments.hpp"
 
 namespace embgeo {
 namespace {

@@ -17,8 +17,8 @@
 #include <nlohmann/json.hpp>
 
 #include "embgeo/error.hpp"
-#include "embgeo/formats.hpp"
-#include "tests/test_support.hpp"
+#include "formats/formats.hpp"
+#include "test_support.hpp"
 
 namespace embgeo {
 namespace {

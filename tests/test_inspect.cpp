@@ -17,12 +17,12 @@
 
 #include <nlohmann/json.hpp>
 
+#include "cli_runner.hpp"
 #include "embgeo/error.hpp"
-#include "embgeo/formats.hpp"
-#include "embgeo/inspect.hpp"
-#include "tests/cli_runner.hpp"
-#include "tests/test_support.hpp"
-#include "tests/gpu_test_util.hpp"
+#include "formats/formats.hpp"
+#include "gpu_test_util.hpp"
+#include "inspect/inspect.hpp"
+#include "test_support.hpp"
 
 namespace embgeo {
 namespace {

@@ -7,7 +7,7 @@
 #include <random>
 
 #include "embgeo/error.hpp"
-#include "embgeo/metrics.hpp"
+#include "metrics/metrics.hpp"
 
 namespace embgeo {
 namespace {

@@ -13,10 +13,10 @@
 #include <string>
 #include <vector>
 
-#include "embgeo/atomic_file.hpp"
 #include "embgeo/error.hpp"
-#include "embgeo/plots.hpp"
-#include "host/plots/plot_support.hpp"
+#include "plots/plot_support.hpp"
+#include "plots/plots.hpp"
+#include "util/atomic_file.hpp"
 
 namespace embgeo {
 namespace {

@@ -5,11 +5,11 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "embgeo/formats.hpp"
-#include "embgeo/plots.hpp"
-#include "embgeo/run.hpp"
-#include "host/run_reading.hpp"
-#include "tests/cli_runner.hpp"
+#include "cli_runner.hpp"
+#include "formats/formats.hpp"
+#include "plots/plots.hpp"
+#include "train/run.hpp"
+#include "train/run_reading.hpp"
 
 namespace embgeo {
 namespace {

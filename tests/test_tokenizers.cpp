@@ -9,9 +9,9 @@
 #include <string>
 #include <vector>
 
+#include "data/tokenizers.hpp"
 #include "embgeo/error.hpp"
-#include "embgeo/tokenizers.hpp"
-#include "tests/test_support.hpp"
+#include "test_support.hpp"
 
 namespace embgeo {
 namespace {

@@ -6,8 +6,8 @@
 
 #include "embgeo/error.hpp"
 
-#include "embgeo/run.hpp"
-#include "embgeo/trainer.hpp"
+#include "train/run.hpp"
+#include "train/trainer.hpp"
 
 namespace embgeo {
 namespace {

@@ -4,7 +4,7 @@
 #include <cmath>
 
 #include "embgeo/error.hpp"
-#include "embgeo/verify.hpp"
+#include "verify/verify.hpp"
 
 namespace embgeo {
 namespace {

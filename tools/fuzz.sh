@@ -13,14 +13,14 @@ shift || true
 targets=("$@")
 [[ ${#targets[@]} -gt 0 ]] || targets=(safetensors npy vec)
 out="${FUZZ_BUILD_DIR:-build/fuzz}"
-flags=(-std=c++17 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -Iinclude -I.)
+flags=(-std=c++17 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -Iinclude -Ihost)
 
 # The format sources are compiled once and linked into every target.
 mkdir -p "$out/obj"
 objects=()
-for source in host/formats/*.cpp host/atomic_file.cpp; do
+for source in host/formats/*.cpp host/util/atomic_file.cpp host/core/tensor_checks.cpp host/core/backend.cpp; do
   object="$out/obj/$(basename "$source" .cpp).o"
-  if [[ ! -f "$object" || "$source" -nt "$object" || include/embgeo/formats.hpp -nt "$object" ]]; then
+  if [[ ! -f "$object" || "$source" -nt "$object" || host/formats/formats.hpp -nt "$object" ]]; then
     clang++ "${flags[@]}" -c "$source" -o "$object"
   fi
   objects+=("$object")

@@ -1,8 +1,8 @@
 #include <iostream>
 #include <memory>
 
-#include "embgeo/bench.hpp"
-#include "host/cli/commands.hpp"
+#include "bench/bench.hpp"
+#include "cli/commands.hpp"
 
 namespace embgeo::cli {
 

@@ -1,11 +1,11 @@
 #include <iostream>
 #include <memory>
 
-#include "embgeo/atomic_file.hpp"
+#include "cli/commands.hpp"
+#include "cli/train_options.hpp"
 #include "embgeo/error.hpp"
-#include "embgeo/experiments.hpp"
-#include "host/cli/commands.hpp"
-#include "host/cli/train_options.hpp"
+#include "experiments/experiments.hpp"
+#include "util/atomic_file.hpp"
 
 namespace embgeo::cli {
 

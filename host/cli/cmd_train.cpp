@@ -2,11 +2,11 @@
 #include <iostream>
 #include <memory>
 
-#include "embgeo/atomic_file.hpp"
+#include "cli/commands.hpp"
+#include "cli/train_options.hpp"
 #include "embgeo/error.hpp"
-#include "embgeo/run.hpp"
-#include "host/cli/commands.hpp"
-#include "host/cli/train_options.hpp"
+#include "train/run.hpp"
+#include "util/atomic_file.hpp"
 
 namespace embgeo::cli {
 namespace {

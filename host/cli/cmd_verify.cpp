@@ -3,12 +3,12 @@
 #include <iostream>
 #include <memory>
 
-#include "embgeo/cpu_ops.hpp"
-#include "embgeo/cuda.hpp"
-#include "embgeo/device.hpp"
+#include "cli/commands.hpp"
+#include "cpu/reference/cpu_ops.hpp"
+#include "embgeo/cuda_backend.hpp"
 #include "embgeo/error.hpp"
-#include "embgeo/verify.hpp"
-#include "host/cli/commands.hpp"
+#include "train/device.hpp"
+#include "verify/verify.hpp"
 
 namespace embgeo::cli {
 namespace {

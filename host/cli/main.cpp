@@ -1,8 +1,8 @@
 // embgeo-cuda: watch token embeddings go from random noise to structured geometry.
 #include <iostream>
 
+#include "cli/commands.hpp"
 #include "embgeo/error.hpp"
-#include "host/cli/commands.hpp"
 
 int main(int argc, char** argv) {
   CLI::App app{"embgeo-cuda: train a small next-token model on the GPU (or CPU) and watch its embedding table "

@@ -1,7 +1,7 @@
-#include "host/cli/train_options.hpp"
+#include "cli/train_options.hpp"
 
 #include "embgeo/error.hpp"
-#include "host/split_list.hpp"
+#include "util/split_list.hpp"
 
 namespace embgeo::cli {
 

@@ -3,7 +3,7 @@
 #include <CLI/CLI.hpp>
 #include <string>
 
-#include "embgeo/run.hpp"
+#include "train/run.hpp"
 
 namespace embgeo::cli {
 

@@ -3,11 +3,10 @@
 #include <algorithm>
 #include <utility>
 
-#include "embgeo/corpus.hpp"
-#include "embgeo/cpu_path.hpp"
+#include "cpu_path.hpp"
 #include "embgeo/error.hpp"
-#include "host/host_memory.hpp"
-#include "host/tensor_io.hpp"
+#include "embgeo/host_memory.hpp"
+#include "embgeo/tensor_checks.hpp"
 
 namespace embgeo {
 namespace {

@@ -3,8 +3,8 @@
 #include <numeric>
 
 #include "embgeo/error.hpp"
-#include "embgeo/experiments.hpp"
 #include "embgeo/philox.hpp"
+#include "experiments/experiments.hpp"
 
 namespace embgeo {
 

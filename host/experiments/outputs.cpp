@@ -6,11 +6,11 @@
 #include <ostream>
 #include <sstream>
 
-#include "embgeo/atomic_file.hpp"
-#include "embgeo/experiments.hpp"
-#include "embgeo/plots.hpp"
-#include "host/text_table.hpp"
-#include "host/json_text.hpp"
+#include "experiments/experiments.hpp"
+#include "plots/plots.hpp"
+#include "util/atomic_file.hpp"
+#include "util/json_text.hpp"
+#include "util/text_table.hpp"
 
 namespace embgeo {
 namespace {

@@ -5,11 +5,11 @@
 #include <ostream>
 #include <sstream>
 
-#include "embgeo/device.hpp"
 #include "embgeo/error.hpp"
-#include "embgeo/experiments.hpp"
-#include "embgeo/plots.hpp"
-#include "host/text_table.hpp"
+#include "experiments/experiments.hpp"
+#include "plots/plots.hpp"
+#include "train/device.hpp"
+#include "util/text_table.hpp"
 
 namespace embgeo {
 namespace {

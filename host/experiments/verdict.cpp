@@ -1,8 +1,8 @@
 // Means, spreads and the verdict sentences: every claim an experiment prints is computed here from numbers.
 #include <cmath>
 
-#include "embgeo/experiments.hpp"
-#include "host/text_table.hpp"
+#include "experiments/experiments.hpp"
+#include "util/text_table.hpp"
 
 namespace embgeo {
 

@@ -1,7 +1,7 @@
-#include "host/formats/byte_cursor.hpp"
+#include "formats/byte_cursor.hpp"
 
 #include "embgeo/error.hpp"
-#include "host/formats/little_endian.hpp"
+#include "formats/little_endian.hpp"
 
 namespace embgeo::formats::detail {
 

@@ -1,9 +1,9 @@
-#include "host/formats/float_decode.hpp"
+#include "formats/float_decode.hpp"
 
 #include <cstring>
 
-#include "embgeo/formats.hpp"
-#include "host/formats/little_endian.hpp"
+#include "formats/formats.hpp"
+#include "formats/little_endian.hpp"
 
 namespace embgeo::formats::detail {
 

@@ -1,4 +1,4 @@
-#include "host/formats/float_text.hpp"
+#include "formats/float_text.hpp"
 
 #include <charconv>
 #include <system_error>

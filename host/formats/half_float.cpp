@@ -2,7 +2,7 @@
 // rounding mode.
 #include <cstring>
 
-#include "embgeo/formats.hpp"
+#include "formats/formats.hpp"
 
 namespace embgeo::formats {
 namespace {

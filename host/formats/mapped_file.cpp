@@ -9,7 +9,7 @@
 #include <cstring>
 
 #include "embgeo/error.hpp"
-#include "embgeo/formats.hpp"
+#include "formats/formats.hpp"
 
 namespace embgeo::formats {
 

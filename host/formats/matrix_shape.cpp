@@ -1,4 +1,4 @@
-#include "host/formats/matrix_shape.hpp"
+#include "formats/matrix_shape.hpp"
 
 #include "embgeo/error.hpp"
 

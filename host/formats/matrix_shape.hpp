@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "embgeo/formats.hpp"
+#include "formats/formats.hpp"
 
 namespace embgeo::formats::detail {
 

@@ -1,11 +1,11 @@
 // .npy writer: v1.0, '<f4', C order, header laid out exactly as numpy.save writes it.
 #include <string>
 
-#include "embgeo/atomic_file.hpp"
 #include "embgeo/error.hpp"
-#include "embgeo/formats.hpp"
-#include "host/formats/little_endian.hpp"
-#include "host/formats/matrix_shape.hpp"
+#include "formats/formats.hpp"
+#include "formats/little_endian.hpp"
+#include "formats/matrix_shape.hpp"
+#include "util/atomic_file.hpp"
 
 namespace embgeo::formats {
 

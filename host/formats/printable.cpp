@@ -1,4 +1,4 @@
-#include "host/formats/printable.hpp"
+#include "formats/printable.hpp"
 
 namespace embgeo::formats::detail {
 

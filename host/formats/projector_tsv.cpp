@@ -1,9 +1,9 @@
 // TensorBoard projector files: vectors.tsv (values only) and metadata.tsv (one token per line; a single
 // column means no header line).
-#include "embgeo/atomic_file.hpp"
-#include "embgeo/formats.hpp"
-#include "host/formats/float_text.hpp"
-#include "host/formats/matrix_shape.hpp"
+#include "formats/float_text.hpp"
+#include "formats/formats.hpp"
+#include "formats/matrix_shape.hpp"
+#include "util/atomic_file.hpp"
 
 namespace embgeo::formats {
 

@@ -5,11 +5,11 @@
 #include <set>
 
 #include "embgeo/error.hpp"
-#include "embgeo/formats.hpp"
-#include "host/formats/byte_cursor.hpp"
-#include "host/formats/float_decode.hpp"
-#include "host/formats/matrix_shape.hpp"
-#include "host/formats/printable.hpp"
+#include "formats/byte_cursor.hpp"
+#include "formats/float_decode.hpp"
+#include "formats/formats.hpp"
+#include "formats/matrix_shape.hpp"
+#include "formats/printable.hpp"
 
 namespace embgeo::formats {
 namespace {

@@ -1,11 +1,11 @@
 // safetensors writer: F32 tensors in the caller's order, header padded to 8 bytes like the Rust reference.
 #include <nlohmann/json.hpp>
 
-#include "embgeo/atomic_file.hpp"
 #include "embgeo/error.hpp"
-#include "embgeo/formats.hpp"
-#include "host/formats/little_endian.hpp"
-#include "host/formats/matrix_shape.hpp"
+#include "formats/formats.hpp"
+#include "formats/little_endian.hpp"
+#include "formats/matrix_shape.hpp"
+#include "util/atomic_file.hpp"
 
 namespace embgeo::formats {
 

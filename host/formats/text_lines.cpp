@@ -1,7 +1,7 @@
-#include "host/formats/text_lines.hpp"
+#include "formats/text_lines.hpp"
 
 #include "embgeo/error.hpp"
-#include "embgeo/formats.hpp"
+#include "formats/formats.hpp"
 
 namespace embgeo::formats::detail {
 

@@ -1,8 +1,8 @@
 // Token escaping: one spelling of a token that is a single non-empty, whitespace-free, valid UTF-8 field,
 // so vocab.txt, .vec and metadata.tsv lines stay one token per field whatever the tokenizer produced.
 #include "embgeo/error.hpp"
-#include "embgeo/formats.hpp"
-#include "host/formats/printable.hpp"
+#include "formats/formats.hpp"
+#include "formats/printable.hpp"
 
 namespace embgeo::formats {
 namespace {

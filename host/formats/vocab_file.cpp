@@ -1,8 +1,8 @@
 // vocab.txt: one escaped token per line; the line number (from 0) is the token id.
-#include "embgeo/atomic_file.hpp"
 #include "embgeo/error.hpp"
-#include "embgeo/formats.hpp"
-#include "host/formats/text_lines.hpp"
+#include "formats/formats.hpp"
+#include "formats/text_lines.hpp"
+#include "util/atomic_file.hpp"
 
 namespace embgeo::formats {
 

@@ -2,13 +2,13 @@
 #include <algorithm>
 #include <charconv>
 
-#include "embgeo/atomic_file.hpp"
 #include "embgeo/error.hpp"
-#include "embgeo/formats.hpp"
-#include "host/formats/float_text.hpp"
-#include "host/formats/matrix_shape.hpp"
-#include "host/formats/printable.hpp"
-#include "host/formats/text_lines.hpp"
+#include "formats/float_text.hpp"
+#include "formats/formats.hpp"
+#include "formats/matrix_shape.hpp"
+#include "formats/printable.hpp"
+#include "formats/text_lines.hpp"
+#include "util/atomic_file.hpp"
 
 namespace embgeo::formats {
 namespace {

@@ -6,7 +6,7 @@
 #include <cmath>
 
 #include "embgeo/error.hpp"
-#include "embgeo/inspect.hpp"
+#include "inspect/inspect.hpp"
 
 namespace embgeo {
 namespace {

@@ -4,10 +4,10 @@
 #include <cstring>
 #include <nlohmann/json.hpp>
 
-#include "embgeo/corpus.hpp"
+#include "data/corpus.hpp"
 #include "embgeo/error.hpp"
-#include "embgeo/formats.hpp"
-#include "embgeo/inspect.hpp"
+#include "formats/formats.hpp"
+#include "inspect/inspect.hpp"
 
 namespace embgeo {
 namespace {

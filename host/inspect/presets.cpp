@@ -1,4 +1,4 @@
-#include "embgeo/inspect.hpp"
+#include "inspect/inspect.hpp"
 
 namespace embgeo {
 

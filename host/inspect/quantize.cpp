@@ -3,7 +3,7 @@
 #include <cmath>
 
 #include "embgeo/error.hpp"
-#include "embgeo/inspect.hpp"
+#include "inspect/inspect.hpp"
 
 namespace embgeo {
 

@@ -4,7 +4,7 @@
 #include <functional>
 #include <numeric>
 
-#include "embgeo/inspect.hpp"
+#include "inspect/inspect.hpp"
 
 namespace embgeo {
 

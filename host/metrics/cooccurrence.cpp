@@ -1,9 +1,9 @@
 #include <algorithm>
 #include <cstddef>
 
-#include "embgeo/corpus.hpp"
+#include "data/corpus.hpp"
 #include "embgeo/error.hpp"
-#include "embgeo/metrics.hpp"
+#include "metrics/metrics.hpp"
 
 namespace embgeo::metrics {
 

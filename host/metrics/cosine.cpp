@@ -3,7 +3,7 @@
 #include <cstddef>
 
 #include "embgeo/error.hpp"
-#include "embgeo/metrics.hpp"
+#include "metrics/metrics.hpp"
 
 namespace embgeo::metrics {
 

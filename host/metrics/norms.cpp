@@ -1,7 +1,7 @@
 #include <cmath>
 #include <cstddef>
 
-#include "embgeo/metrics.hpp"
+#include "metrics/metrics.hpp"
 
 namespace embgeo::metrics {
 

@@ -1,7 +1,7 @@
 #include <algorithm>
 
 #include "embgeo/error.hpp"
-#include "embgeo/metrics.hpp"
+#include "metrics/metrics.hpp"
 
 namespace embgeo::metrics {
 namespace {

@@ -2,7 +2,7 @@
 #include <cmath>
 
 #include "embgeo/error.hpp"
-#include "embgeo/metrics.hpp"
+#include "metrics/metrics.hpp"
 
 namespace embgeo::metrics {
 

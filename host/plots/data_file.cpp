@@ -1,5 +1,5 @@
-#include "embgeo/atomic_file.hpp"
-#include "host/plots/plot_support.hpp"
+#include "plots/plot_support.hpp"
+#include "util/atomic_file.hpp"
 
 namespace embgeo {
 namespace plots {

@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "host/plots/plot_support.hpp"
+#include "plots/plot_support.hpp"
 
 extern char** environ;
 

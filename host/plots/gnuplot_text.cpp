@@ -3,7 +3,7 @@
 #include <cstdint>
 #include <system_error>
 
-#include "host/plots/plot_support.hpp"
+#include "plots/plot_support.hpp"
 
 namespace embgeo {
 namespace plots {

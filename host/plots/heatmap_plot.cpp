@@ -1,7 +1,7 @@
 #include <algorithm>
 
 #include "embgeo/error.hpp"
-#include "host/plots/plot_support.hpp"
+#include "plots/plot_support.hpp"
 
 namespace embgeo {
 namespace plots {

@@ -1,6 +1,6 @@
 #include <cmath>
 
-#include "host/plots/plot_support.hpp"
+#include "plots/plot_support.hpp"
 
 namespace embgeo {
 namespace plots {

@@ -1,4 +1,4 @@
-#include "host/plots/plot_support.hpp"
+#include "plots/plot_support.hpp"
 
 namespace embgeo {
 namespace plots {

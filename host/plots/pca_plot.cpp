@@ -1,5 +1,5 @@
 #include "embgeo/error.hpp"
-#include "host/plots/plot_support.hpp"
+#include "plots/plot_support.hpp"
 
 namespace embgeo {
 namespace plots {

@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "embgeo/plots.hpp"
+#include "plots/plots.hpp"
 
 namespace embgeo {
 namespace plots {

@@ -2,7 +2,7 @@
 #include <cmath>
 #include <utility>
 
-#include "host/plots/plot_support.hpp"
+#include "plots/plot_support.hpp"
 
 namespace embgeo {
 namespace plots {

@@ -7,7 +7,6 @@
 #include <string>
 #include <vector>
 
-#include "embgeo/cpu_path.hpp"
 #include "embgeo/optimizer.hpp"
 #include "embgeo/params.hpp"
 #include "embgeo/shape.hpp"
@@ -89,6 +88,12 @@ class Backend {
   int rows_ = 0;
 };
 
+// The two CPU paths. kReference: the plain double-accumulating loops (host/cpu/reference/), the judge of every
+// other backend. kFast: OpenBLAS GEMMs and vectorized float loops (host/cpu/fast/), what `--device cpu` runs.
+enum class CpuPath { kReference, kFast };
+inline const char* cpu_path_name(CpuPath path) { return path == CpuPath::kFast ? "cpu" : "cpu-reference"; }
+
+// Implemented by the CPU library (host/cpu/).
 std::unique_ptr<Backend> make_cpu_backend(const BackendConfig& config, CpuPath path = CpuPath::kReference);
 
 // Bytes a backend holds for a config: parameters, gradients, Adam moments and the per-batch workspaces

@@ -1,0 +1,52 @@
+#include "embgeo/backend.hpp"
+
+#include "embgeo/error.hpp"
+
+namespace embgeo {
+
+const char* tensor_name(Tensor t) {
+  switch (t) {
+    case Tensor::kX: return "x";
+    case Tensor::kY: return "y";
+    case Tensor::kEmbedding: return "E";
+    case Tensor::kHeadWeight: return "W";
+    case Tensor::kHeadBias: return "b";
+    case Tensor::kPooled: return "h";
+    case Tensor::kLogits: return "logits";
+    case Tensor::kPooledGrad: return "dh";
+    case Tensor::kEmbeddingGrad: return "dE";
+    case Tensor::kHeadWeightGrad: return "dW";
+    case Tensor::kHeadBiasGrad: return "db";
+    case Tensor::kEmbeddingM: return "adam_m(E)";
+    case Tensor::kEmbeddingV: return "adam_v(E)";
+    case Tensor::kHeadWeightM: return "adam_m(W)";
+    case Tensor::kHeadWeightV: return "adam_v(W)";
+    case Tensor::kHeadBiasM: return "adam_m(b)";
+    case Tensor::kHeadBiasV: return "adam_v(b)";
+  }
+  return "?";
+}
+
+void Backend::train_step(std::uint64_t seed, std::int64_t step, std::int64_t window_begin,
+                         std::int64_t window_count) {
+  sample_batch(seed, step, window_begin, window_count);
+  gather_mean_forward();
+  head_forward();
+  softmax_xent_forward_backward();
+  head_backward();
+  // A frozen embedding gets no gradient at all: the scatter-add is not run, not merely discarded.
+  if (!config_.freeze_embedding) scatter_add_backward();
+  optimizer_step(step);
+}
+
+std::size_t training_state_bytes(const BackendConfig& config) {
+  const ModelShape& s = config.shape;
+  const std::size_t VD = s.embedding_elems();
+  // E, W, dW, Adam m/v of W (+ dE, m/v of E unless frozen), and b with its gradient and moments.
+  const std::size_t tables = (config.freeze_embedding ? 4 : 7) * VD + 6 * static_cast<std::size_t>(s.V);
+  const std::size_t work = s.logits_elems() + 2 * static_cast<std::size_t>(s.B) * s.D + s.B;
+  const std::size_t ids = static_cast<std::size_t>(s.B) * (s.C + 1);
+  return (tables + work) * sizeof(float) + ids * sizeof(std::int32_t);
+}
+
+}  // namespace embgeo

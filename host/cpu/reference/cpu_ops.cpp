@@ -1,0 +1,144 @@
+// CPU reference ops: plain loops, written to be read. Sums over long axes accumulate in double.
+#include "cpu_ops.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <vector>
+
+#include "embgeo/philox.hpp"
+
+namespace embgeo::cpu {
+
+void gather_mean_forward(const std::int32_t* x, const float* E, float* h, int B, int C, int D) {
+  for (int b = 0; b < B; ++b) {
+    for (int d = 0; d < D; ++d) {
+      double sum = 0;
+      for (int c = 0; c < C; ++c) sum += E[static_cast<std::size_t>(x[b * C + c]) * D + d];
+      h[static_cast<std::size_t>(b) * D + d] = static_cast<float>(sum / C);
+    }
+  }
+}
+
+void head_forward(const float* h, const float* W, const float* bias, float* logits, int B, int D, int V) {
+  for (int b = 0; b < B; ++b) {
+    const float* h_row = h + static_cast<std::size_t>(b) * D;
+    for (int v = 0; v < V; ++v) {
+      const float* w_row = W + static_cast<std::size_t>(v) * D;
+      double sum = bias[v];
+      for (int d = 0; d < D; ++d) sum += static_cast<double>(h_row[d]) * w_row[d];
+      logits[static_cast<std::size_t>(b) * V + v] = static_cast<float>(sum);
+    }
+  }
+}
+
+double softmax_xent_forward_backward(float* logits, const std::int32_t* y, int B, int V, float grad_scale) {
+  double loss_sum = 0;
+  for (int b = 0; b < B; ++b) {
+    float* row = logits + static_cast<std::size_t>(b) * V;
+    // Subtracting the row max keeps exp() in range; it cancels in both the loss and the softmax.
+    const double row_max = *std::max_element(row, row + V);
+    double exp_sum = 0;
+    for (int v = 0; v < V; ++v) exp_sum += std::exp(row[v] - row_max);
+    const double log_sum_exp = row_max + std::log(exp_sum);
+    loss_sum += log_sum_exp - row[y[b]];
+    for (int v = 0; v < V; ++v) {
+      const double p = std::exp(row[v] - log_sum_exp);
+      row[v] = static_cast<float>((p - (v == y[b] ? 1.0 : 0.0)) * grad_scale);
+    }
+  }
+  return loss_sum;
+}
+
+void head_backward(const float* dlogits, const float* h, const float* W, float* dW, float* db, float* dh, int B,
+                   int D, int V) {
+  // Loop orders keep the innermost loop on contiguous rows (and independent double accumulators, which the
+  // compiler can vectorize) while every sum still runs in a fixed order.
+  std::vector<double> acc(static_cast<std::size_t>(D));
+  for (int v = 0; v < V; ++v) {
+    std::fill(acc.begin(), acc.end(), 0.0);
+    double bias_sum = 0;
+    for (int b = 0; b < B; ++b) {
+      const double g = dlogits[static_cast<std::size_t>(b) * V + v];
+      const float* h_row = h + static_cast<std::size_t>(b) * D;
+      for (int d = 0; d < D; ++d) acc[d] += g * h_row[d];
+      bias_sum += g;
+    }
+    for (int d = 0; d < D; ++d) dW[static_cast<std::size_t>(v) * D + d] = static_cast<float>(acc[d]);
+    db[v] = static_cast<float>(bias_sum);
+  }
+  for (int b = 0; b < B; ++b) {
+    std::fill(acc.begin(), acc.end(), 0.0);
+    for (int v = 0; v < V; ++v) {
+      const double g = dlogits[static_cast<std::size_t>(b) * V + v];
+      const float* w_row = W + static_cast<std::size_t>(v) * D;
+      for (int d = 0; d < D; ++d) acc[d] += g * w_row[d];
+    }
+    for (int d = 0; d < D; ++d) dh[static_cast<std::size_t>(b) * D + d] = static_cast<float>(acc[d]);
+  }
+}
+
+void scatter_add_backward(const float* dh, const std::int32_t* x, float* dE, int B, int C, int D, int V) {
+  const std::size_t table = static_cast<std::size_t>(V) * D;
+  // Accumulate in double so the reference does not depend on the order repeated ids arrive in.
+  std::vector<double> sum(table, 0.0);
+  for (int b = 0; b < B; ++b)
+    for (int c = 0; c < C; ++c)
+      for (int d = 0; d < D; ++d)
+        sum[static_cast<std::size_t>(x[b * C + c]) * D + d] += static_cast<double>(dh[static_cast<std::size_t>(b) * D + d]) / C;
+  for (std::size_t i = 0; i < table; ++i) dE[i] = static_cast<float>(sum[i]);
+}
+
+void adam_step(float* param, const float* grad, float* m, float* v, std::size_t n, const OptimizerConfig& config,
+               std::int64_t t) {
+  const AdamStepScalars s = adam_step_scalars(config, t);
+  for (std::size_t i = 0; i < n; ++i) {
+    m[i] = config.beta1 * m[i] + (1.0f - config.beta1) * grad[i];
+    v[i] = config.beta2 * v[i] + (1.0f - config.beta2) * grad[i] * grad[i];
+    param[i] -= s.step_size * m[i] / (std::sqrt(v[i]) * s.inv_sqrt_bias2 + config.eps);
+  }
+}
+
+std::vector<std::int32_t> distinct_rows(const std::int32_t* ids, std::size_t n) {
+  std::vector<std::int32_t> rows(ids, ids + n);
+  std::sort(rows.begin(), rows.end());
+  rows.erase(std::unique(rows.begin(), rows.end()), rows.end());
+  return rows;
+}
+
+void sgd_step(float* param, const float* grad, std::size_t n, float lr) {
+  for (std::size_t i = 0; i < n; ++i) param[i] -= lr * grad[i];
+}
+
+void sample_batch(const std::int32_t* corpus, std::uint64_t seed, std::int64_t step, std::int64_t window_begin,
+                  std::int64_t window_count, std::int32_t* x, std::int32_t* y, int B, int C) {
+  for (int b = 0; b < B; ++b) {
+    const std::int64_t w = window_begin + sample_window(seed, step, b, window_count);
+    for (int c = 0; c < C; ++c) x[b * C + c] = corpus[w + c];
+    y[b] = corpus[w + C];
+  }
+}
+
+void window_batch(const std::int32_t* corpus, std::int64_t first_window, std::int32_t* x, std::int32_t* y, int rows,
+                  int C) {
+  for (int b = 0; b < rows; ++b) {
+    const std::int64_t w = first_window + b;
+    for (int c = 0; c < C; ++c) x[b * C + c] = corpus[w + c];
+    y[b] = corpus[w + C];
+  }
+}
+
+void onehot_matmul(const std::int32_t* ids, const float* E, float* out, int N, int V, int D) {
+  std::vector<float> onehot(static_cast<std::size_t>(V));
+  for (int n = 0; n < N; ++n) {
+    std::fill(onehot.begin(), onehot.end(), 0.0f);
+    onehot[ids[n]] = 1.0f;
+    for (int d = 0; d < D; ++d) {
+      double sum = 0;
+      for (int v = 0; v < V; ++v) sum += static_cast<double>(onehot[v]) * E[static_cast<std::size_t>(v) * D + d];
+      out[static_cast<std::size_t>(n) * D + d] = static_cast<float>(sum);
+    }
+  }
+}
+
+}  // namespace embgeo::cpu

@@ -1,0 +1,38 @@
+#include "train/device.hpp"
+
+#include <algorithm>
+#include <cctype>
+
+#include "embgeo/cuda_backend.hpp"
+#include "embgeo/error.hpp"
+
+namespace embgeo {
+
+DeviceChoice resolve_device(const std::string& spec, std::string* notice) {
+  if (spec == "cpu") return {false, 0, CpuPath::kFast};
+  if (spec == "cpu-reference") return {false, 0, CpuPath::kReference};
+  if (spec == "auto") {
+    const GpuInventory gpus = query_gpus();
+    if (gpus.count > 0) return {true, 0};
+    if (notice) *notice = "note: no CUDA GPU found (" + gpus.why_none + "); running on the CPU";
+    return {false, 0};
+  }
+  const bool numeric = !spec.empty() && spec.size() <= 4 &&
+                       std::all_of(spec.begin(), spec.end(), [](unsigned char ch) { return std::isdigit(ch); });
+  if (!numeric) fail("--device must be auto, cpu, cpu-reference or a CUDA device number, got '", spec, "'");
+  const int index = std::stoi(spec);
+  const GpuInventory gpus = query_gpus();
+  if (gpus.count == 0) fail("--device ", index, ": no CUDA GPU is available (", gpus.why_none, "); use --device cpu");
+  if (index >= gpus.count) fail("--device ", index, ": only ", gpus.count, " CUDA device(s) present (0..", gpus.count - 1, ")");
+  return {true, index};
+}
+
+std::unique_ptr<Backend> make_backend(const DeviceChoice& device, const BackendConfig& config) {
+  return device.cuda ? make_cuda_backend(device.index, config) : make_cpu_backend(config, device.cpu_path);
+}
+
+std::string device_label(const DeviceChoice& device) {
+  return device.cuda ? "cuda:" + std::to_string(device.index) : cpu_path_name(device.cpu_path);
+}
+
+}  // namespace embgeo

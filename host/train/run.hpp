@@ -1,0 +1,67 @@
+#pragma once
+// One complete training run as the CLI describes it: corpus, backend, loop, measurements, console lines.
+// `train` is this plus argument parsing and write_run_outputs(); experiments call it once per variant.
+#include <cstdint>
+#include <functional>
+#include <iosfwd>
+#include <string>
+
+#include "data/corpus.hpp"
+#include "train/geometry.hpp"
+#include "train/trainer.hpp"
+
+namespace embgeo {
+
+struct RunOptions {
+  std::string device = "auto";
+  // Data: the built-in toy corpus, a text file (--corpus, char or word tokenizer), or llm.c tokens.
+  std::string corpus_path;
+  std::string tokenizer = "char";  // char | word
+  int min_count = 1;               // word tokenizer: rarer words become <unk>
+  std::string tokens_path;         // --tokens FILE.bin
+  std::string vocab_path;          // --vocab vocab.txt for --tokens
+  int dim = 16;
+  int ctx = 8;
+  int batch = 32;
+  std::int64_t steps = 2000;
+  float lr = 1e-2f;
+  std::string optimizer = "adam";
+  std::uint64_t seed = 1337;
+  int log_every = 200;
+  double val_fraction = 0.1;
+  bool freeze_embedding = false;
+  bool deterministic = false;      // CUDA: sorted scatter-add, bit-identical runs
+  bool tf32 = false;               // CUDA: TF32 head GEMMs
+  int threads = 0;                 // fast CPU path: OpenBLAS threads (0: OPENBLAS_NUM_THREADS or one per core)
+  GeometryOptions geometry;
+  bool quiet = false;              // no per-log-step lines (experiments)
+};
+
+struct RunOutcome {
+  Corpus corpus;
+  ModelShape shape;
+  std::string device;  // backend name
+  TrainResult result;
+  GeometryReport geometry;
+};
+
+// Validates options and reads the corpus (split for --ctx); one-line Error on bad input.
+Corpus load_corpus_for(const RunOptions& options);
+void check_run_options(const RunOptions& options);
+
+// Optional hooks for variants: a corpus transform (e.g. permuted ids) and an initial-parameter transform,
+// applied after loading and initialization.
+struct RunHooks {
+  std::function<void(Corpus&)> corpus;
+  std::function<void(Params&)> params;
+};
+
+RunOutcome run_training(const RunOptions& options, std::ostream& console, const RunHooks& hooks = {});
+
+// summary.json, metrics.jsonl, exports, pictures and report.md into `dir`; prints one line per output group.
+void write_run_outputs(const RunOptions& options, const RunOutcome& run, const std::string& dir, std::ostream& console);
+
+// The before/after tables printed at the end of `train`.
+void print_geometry_tables(const RunOutcome& run, std::ostream& console);
+
+}  // namespace embgeo

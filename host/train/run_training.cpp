@@ -1,0 +1,155 @@
+#include <unistd.h>
+
+#include <chrono>
+#include <cmath>
+#include <iomanip>
+#include <iostream>
+#include <sstream>
+
+#include "data/tokenizers.hpp"
+#include "embgeo/error.hpp"
+#include "train/device.hpp"
+#include "train/run.hpp"
+#include "util/text_table.hpp"
+
+namespace embgeo {
+namespace {
+
+std::string format_seconds(double seconds) {
+  std::ostringstream out;
+  out << std::fixed << std::setprecision(seconds < 10 ? 2 : 1) << seconds << "s";
+  return out.str();
+}
+
+// A live "step/total, loss, steps/s, ETA" line on a terminal, redrawn at most ten times a second. Off a
+// terminal the per-log-step lines are the progress report.
+class ProgressLine {
+ public:
+  ProgressLine(std::int64_t total, bool enabled) : total_(total), enabled_(enabled && ::isatty(STDERR_FILENO)) {}
+  ~ProgressLine() { clear(); }
+  void set_loss(double loss) { loss_ = loss; }
+  void update(std::int64_t step) {
+    if (!enabled_) return;
+    const auto now = std::chrono::steady_clock::now();
+    if (now - last_draw_ < std::chrono::milliseconds(100) && step != total_) return;
+    last_draw_ = now;
+    const double elapsed = std::chrono::duration<double>(now - start_).count();
+    const double rate = elapsed > 0 ? static_cast<double>(step) / elapsed : 0;
+    std::cerr << "\r  step " << step << "/" << total_ << "  loss " << std::fixed << std::setprecision(4) << loss_
+              << "  " << std::setprecision(0) << rate << " steps/s  ETA "
+              << format_seconds(rate > 0 ? static_cast<double>(total_ - step) / rate : 0) << std::defaultfloat
+              << "   " << std::flush;
+    drawn_ = true;
+  }
+  void clear() {
+    if (drawn_) std::cerr << "\r" << std::string(72, ' ') << "\r" << std::flush;
+    drawn_ = false;
+  }
+
+ private:
+  std::int64_t total_;
+  bool enabled_;
+  bool drawn_ = false;
+  double loss_ = 0;
+  std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now(), last_draw_{};
+};
+
+}  // namespace
+
+void check_run_options(const RunOptions& o) {
+  if (o.steps < 1 || o.steps > 1'000'000'000) fail("--steps must be in [1, 1e9], got ", o.steps);
+  if (o.log_every < 1) fail("--log-every must be at least 1, got ", o.log_every);
+  if (o.threads < 0 || o.threads > 1024) fail("--threads must be in [0, 1024], got ", o.threads);
+  if (!(o.lr > 0.0f) || !std::isfinite(o.lr)) fail("--lr must be a positive number, got ", o.lr);
+  parse_optimizer(o.optimizer);
+  if (o.tokenizer != "char" && o.tokenizer != "word") fail("--tokenizer must be char or word, got '", o.tokenizer, "'");
+  if (o.min_count < 1) fail("--min-count must be at least 1, got ", o.min_count);
+  if (!o.tokens_path.empty() && !o.corpus_path.empty()) fail("--corpus and --tokens are alternatives; give one");
+  if (!o.vocab_path.empty() && o.tokens_path.empty()) fail("--vocab names the rows of --tokens; give --tokens too");
+  if (o.geometry.k < 1 || o.geometry.k > 1000) fail("-k must be in [1, 1000], got ", o.geometry.k);
+}
+
+Corpus load_corpus_for(const RunOptions& o) {
+  Corpus corpus;
+  if (!o.tokens_path.empty()) {
+    corpus = read_token_bin(o.tokens_path, o.vocab_path);
+  } else {
+    const bool builtin = o.corpus_path.empty();
+    const std::string text = builtin ? default_corpus_text() : read_text_file(o.corpus_path);
+    const std::string name = builtin ? "built-in toy corpus" : o.corpus_path;
+    corpus = o.tokenizer == "word" ? make_word_corpus(text, name, o.min_count) : make_char_corpus(text, name);
+  }
+  split_corpus(corpus, o.val_fraction, o.ctx);
+  return corpus;
+}
+
+RunOutcome run_training(const RunOptions& options, std::ostream& console, const RunHooks& hooks) {
+  check_run_options(options);
+  RunOutcome run;
+  run.corpus = load_corpus_for(options);
+  if (hooks.corpus) hooks.corpus(run.corpus);
+  run.shape = ModelShape{run.corpus.vocab.size(), options.dim, options.ctx, options.batch};
+  validate_shape(run.shape);
+  GeometryRecorder recorder(run.corpus, run.shape, options.geometry);  // bad --pairs/--neighbors fail here
+
+  std::string notice;
+  const DeviceChoice device = resolve_device(options.device, &notice);
+  if (!notice.empty()) std::cerr << notice << '\n';
+  BackendConfig config;
+  config.shape = run.shape;
+  config.optimizer.kind = parse_optimizer(options.optimizer);
+  config.optimizer.lr = options.lr;
+  config.freeze_embedding = options.freeze_embedding;
+  config.deterministic = options.deterministic;
+  config.tf32 = options.tf32;
+  config.cpu_threads = options.threads;
+  const std::unique_ptr<Backend> backend = make_backend(device, config);
+  run.device = backend->name();
+
+  const ModelShape& s = run.shape;
+  if (!options.quiet)
+    console << "corpus: " << run.corpus.name << " (" << run.corpus.ids.size() << " tokens, V=" << s.V << ", "
+            << run.corpus.train_windows(s.C) << " train / " << run.corpus.val_windows(s.C) << " validation windows)\n"
+            << "model: D=" << s.D << " C=" << s.C << " B=" << s.B << ", " << options.optimizer << " lr "
+            << options.lr << (options.freeze_embedding ? ", embedding frozen" : "") << ", " << options.steps
+            << " steps, seed " << options.seed << ", device " << run.device << ", state "
+            << fixed(static_cast<double>(training_state_bytes(config)) / (1 << 20), 1) << " MiB\n";
+
+  Params initial = init_params(s, options.seed);
+  if (hooks.params) hooks.params(initial);
+  TrainConfig train_config;
+  train_config.steps = options.steps;
+  train_config.seed = options.seed;
+  train_config.log_every = options.log_every;
+  const int step_width = static_cast<int>(std::to_string(options.steps).size());
+  ProgressLine progress(options.steps, !options.quiet);
+  const auto observe = [&](const LogPoint& p, Backend& b) {
+    if (!std::isfinite(p.train_loss) || !std::isfinite(p.val_loss))
+      fail("loss became non-finite by step ", p.step, " (train ", p.train_loss, ", val ", p.val_loss, "); lower --lr");
+    recorder.observe(p, b.read(Tensor::kEmbedding));
+    progress.set_loss(p.train_loss);
+    if (options.quiet) return;
+    progress.clear();
+    const GeometryPoint& g = recorder.last();
+    console << "step " << std::setw(step_width) << p.step << "/" << options.steps << "  train " << std::fixed
+            << std::setprecision(4) << p.train_loss << "  val " << p.val_loss << "  |E| " << std::setprecision(2)
+            << g.norms.mean << "  geometry " << std::setprecision(3) << g.geometry_score << "  successor "
+            << g.successor_score << "  "
+            << format_seconds(p.elapsed_seconds) << std::defaultfloat << "\n"
+            << std::flush;
+  };
+  run.result = train(*backend, run.corpus, initial, train_config, observe,
+                     [&](std::int64_t step) { progress.update(step); });
+  progress.clear();
+  run.geometry = recorder.finish(run.result.initial, run.result.final);
+
+  const TrainResult& r = run.result;
+  if (!options.quiet)
+    console << std::fixed << std::setprecision(4) << "done: val loss " << r.log.back().val_loss << " (from "
+            << r.log.front().val_loss << "; uniform guess ln V = " << std::log(static_cast<double>(s.V)) << ") in "
+            << format_seconds(r.total_seconds) << ", " << std::setprecision(0) << r.steps_per_second << " steps/s"
+            << std::defaultfloat << "\n";
+  return run;
+}
+
+}  // namespace embgeo

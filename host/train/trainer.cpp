@@ -1,0 +1,81 @@
+#include "train/trainer.hpp"
+
+#include <algorithm>
+#include <chrono>
+
+#include "embgeo/error.hpp"
+
+namespace embgeo {
+namespace {
+
+double seconds_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+double mean_loss(const Backend::LossSum& loss) { return loss.rows > 0 ? loss.sum / static_cast<double>(loss.rows) : 0.0; }
+
+}  // namespace
+
+double evaluate_loss(Backend& backend, std::int64_t first_window, std::int64_t count) {
+  backend.take_loss_sum();  // evaluation must not mix with the training accumulator
+  const int B = backend.config().shape.B;
+  for (std::int64_t done = 0; done < count;) {
+    const int rows = static_cast<int>(std::min<std::int64_t>(B, count - done));
+    backend.window_batch(first_window + done, rows);
+    backend.gather_mean_forward();
+    backend.head_forward();
+    backend.softmax_xent_forward_backward();  // its gradient output is simply not used
+    done += rows;
+  }
+  return mean_loss(backend.take_loss_sum());
+}
+
+TrainResult train(Backend& backend, const Corpus& corpus, const Params& initial, const TrainConfig& config,
+                  const LogObserver& observer, const ProgressObserver& progress) {
+  const ModelShape& shape = backend.config().shape;
+  if (config.steps < 1) fail("--steps must be at least 1, got ", config.steps);
+  if (config.log_every < 1) fail("--log-every must be at least 1, got ", config.log_every);
+  if (corpus.vocab.size() != shape.V) fail("internal: corpus vocabulary ", corpus.vocab.size(), " != V ", shape.V);
+  const std::int64_t train_windows = corpus.train_windows(shape.C);
+  const std::int64_t val_windows = std::min(corpus.val_windows(shape.C), config.max_eval_windows);
+  if (train_windows < 1 || val_windows < 1) fail("internal: corpus was not split for --ctx ", shape.C);
+
+  backend.load_corpus(corpus.ids);
+  backend.load_params(initial);
+
+  TrainResult result;
+  result.initial = initial;
+  const auto start = std::chrono::steady_clock::now();
+  auto record = [&](std::int64_t step, double train_loss) {
+    LogPoint point{step, train_loss, evaluate_loss(backend, corpus.val_begin(), val_windows), seconds_since(start)};
+    result.log.push_back(point);
+    if (observer) observer(point, backend);
+  };
+
+  // Step 0: the loss of the first training batch before any update.
+  backend.sample_batch(config.seed, 1, 0, train_windows);
+  backend.gather_mean_forward();
+  backend.head_forward();
+  backend.softmax_xent_forward_backward();
+  record(0, mean_loss(backend.take_loss_sum()));
+
+  double update_seconds = 0;
+  auto interval_start = std::chrono::steady_clock::now();
+  for (std::int64_t step = 1; step <= config.steps; ++step) {
+    backend.train_step(config.seed, step, 0, train_windows);
+    if (progress) progress(step);
+    if (step % config.log_every == 0 || step == config.steps) {
+      const double train_loss = mean_loss(backend.take_loss_sum());  // synchronizes the device
+      update_seconds += seconds_since(interval_start);
+      record(step, train_loss);
+      interval_start = std::chrono::steady_clock::now();
+    }
+  }
+  result.final = backend.params();
+  result.train_seconds = update_seconds;
+  result.total_seconds = seconds_since(start);
+  result.steps_per_second = update_seconds > 0 ? static_cast<double>(config.steps) / update_seconds : 0.0;
+  return result;
+}
+
+}  // namespace embgeo

@@ -1,0 +1,203 @@
+#include "verify/verify.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+
+#include "cpu/reference/cpu_ops.hpp"
+#include "data/corpus.hpp"
+#include "embgeo/error.hpp"
+#include "embgeo/philox.hpp"
+#include "util/split_list.hpp"
+
+namespace embgeo {
+namespace {
+
+// Tolerances, as (fraction of max|want| for atol, rtol). fp32 sums of up to ~10^5 terms against double
+// sums stay well inside 1e-4 relative; tighter where no long sum is involved.
+constexpr double kPoolAtol = 1e-6, kPoolRtol = 1e-5;
+constexpr double kSumAtol = 1e-5, kSumRtol = 1e-4;
+constexpr double kParamAtol = 1e-6, kParamRtol = 1e-5;
+constexpr double kTf32Tolerance = 5e-3;
+
+std::vector<float> as_floats(const std::vector<std::int32_t>& ids) { return {ids.begin(), ids.end()}; }
+
+// Keeps the worst result per row name across steps, in first-seen order.
+class WorstOf {
+ public:
+  void add(Comparison c) {
+    auto it = index_.find(c.what);
+    if (it == index_.end()) {
+      index_.emplace(c.what, rows_.size());
+      rows_.push_back(std::move(c));
+      return;
+    }
+    Comparison& row = rows_[it->second];
+    row.elements += c.elements;
+    row.mismatches += c.mismatches;
+    row.max_abs = std::max(row.max_abs, c.max_abs);
+    row.max_rel = std::max(row.max_rel, c.max_rel);
+    row.tolerance.atol = std::max(row.tolerance.atol, c.tolerance.atol);
+    for (std::string& m : c.first_mismatches)
+      if (row.first_mismatches.size() < 5) row.first_mismatches.push_back(std::move(m));
+  }
+  std::vector<Comparison> rows() const { return rows_; }
+
+ private:
+  std::map<std::string, std::size_t> index_;
+  std::vector<Comparison> rows_;
+};
+
+void compare(WorstOf& worst, Backend& judge, Backend& subject, Tensor t, double atol_fraction, double rtol) {
+  const std::vector<float> want = judge.read(t);
+  worst.add(compare_tensors(tensor_name(t), subject.read(t), want, scaled_tolerance(want, atol_fraction, rtol)));
+}
+
+// Fills the subject's output tensors with NaN before an op, so an element the op fails to write shows up as a
+// mismatch instead of passing with a value left from the previous step.
+void poison(Backend& subject, std::initializer_list<Tensor> tensors) {
+  for (Tensor t : tensors) subject.write(t, std::vector<float>(subject.read(t).size(), NAN));
+}
+
+void copy(Backend& from, Backend& to, std::initializer_list<Tensor> tensors) {
+  for (Tensor t : tensors) to.write(t, from.read(t));
+}
+
+std::vector<Tensor> optimizer_tensors(const BackendConfig& config) {
+  std::vector<Tensor> tensors = {Tensor::kHeadWeight, Tensor::kHeadBias};
+  if (!config.freeze_embedding) tensors.insert(tensors.begin(), Tensor::kEmbedding);
+  if (config.optimizer.kind != OptimizerKind::kSgd) {
+    if (!config.freeze_embedding) tensors.insert(tensors.end(), {Tensor::kEmbeddingM, Tensor::kEmbeddingV});
+    tensors.insert(tensors.end(), {Tensor::kHeadWeightM, Tensor::kHeadWeightV, Tensor::kHeadBiasM, Tensor::kHeadBiasV});
+  }
+  return tensors;
+}
+
+}  // namespace
+
+std::vector<VerifyCase> verify_cases(const std::string& which, std::uint64_t seed) {
+  const std::vector<std::string> sets = split_list(which, ',');
+  for (const std::string& name : sets)
+    if (name != "toy" && name != "odd" && name != "large" && name != "all")
+      fail("--shapes takes toy, odd, large or all (comma-separated), got '", name, "'");
+  const auto wanted = [&](const char* set) {
+    return std::find(sets.begin(), sets.end(), set) != sets.end() || std::find(sets.begin(), sets.end(), "all") != sets.end();
+  };
+  std::vector<VerifyCase> cases;
+  auto synthetic = [&](const std::string& name, ModelShape shape) {
+    const std::size_t tokens = std::max<std::size_t>(4096, static_cast<std::size_t>(shape.B) * (shape.C + 1) * 4);
+    cases.push_back({name, shape, synthetic_corpus(shape.V, tokens, seed)});
+  };
+  if (wanted("toy")) {
+    const Corpus toy = make_char_corpus(default_corpus_text(), "toy");
+    cases.push_back({"toy", ModelShape{toy.vocab.size(), 16, 8, 32}, toy.ids});
+  }
+  if (wanted("odd")) {
+    synthetic("V=1", {1, 4, 2, 3});
+    synthetic("D=1", {50, 1, 5, 7});
+    synthetic("C=1", {100, 33, 1, 16});
+    synthetic("B=1", {30000, 7, 3, 1});
+    synthetic("D=257", {513, 257, 4, 9});
+  }
+  if (wanted("large")) synthetic("large", {50000, 256, 8, 256});
+  return cases;
+}
+
+std::vector<Comparison> verify_ops(Backend& judge, Backend& subject, const std::vector<std::int32_t>& corpus,
+                                   int steps, std::uint64_t seed, bool tf32) {
+  // TF32 rounds GEMM inputs to 10 mantissa bits (relative 2^-11 per product), so GEMM outputs and what
+  // depends on them only agree to about 1e-3.
+  const double gemm_atol = tf32 ? kTf32Tolerance : kSumAtol, gemm_rtol = tf32 ? kTf32Tolerance : kSumRtol;
+  const BackendConfig& config = judge.config();
+  const ModelShape& s = config.shape;
+  const auto windows = static_cast<std::int64_t>(corpus.size()) - s.C;
+  if (windows < 1) fail("verify corpus of ", corpus.size(), " tokens is shorter than C+1");
+  WorstOf worst;
+  for (int step = 1; step <= steps; ++step) {
+    judge.sample_batch(seed, step, 0, windows);
+    subject.sample_batch(seed, step, 0, windows);
+    for (Tensor t : {Tensor::kX, Tensor::kY}) {
+      const std::vector<float> want = as_floats(judge.read_ids(t));
+      worst.add(compare_tensors(std::string("sample_batch ") + tensor_name(t), as_floats(subject.read_ids(t)), want, {}));
+    }
+
+    copy(judge, subject, {Tensor::kEmbedding});
+    poison(subject, {Tensor::kPooled});
+    judge.gather_mean_forward();
+    subject.gather_mean_forward();
+    compare(worst, judge, subject, Tensor::kPooled, kPoolAtol, kPoolRtol);
+
+    copy(judge, subject, {Tensor::kPooled, Tensor::kHeadWeight, Tensor::kHeadBias});
+    poison(subject, {Tensor::kLogits});
+    judge.head_forward();
+    subject.head_forward();
+    compare(worst, judge, subject, Tensor::kLogits, gemm_atol, gemm_rtol);
+
+    copy(judge, subject, {Tensor::kLogits});
+    judge.take_loss_sum();
+    subject.take_loss_sum();
+    judge.softmax_xent_forward_backward();
+    subject.softmax_xent_forward_backward();
+    const Backend::LossSum want_loss = judge.take_loss_sum(), got_loss = subject.take_loss_sum();
+    const std::vector<float> want{static_cast<float>(want_loss.sum / want_loss.rows)};
+    worst.add(compare_tensors("loss", {static_cast<float>(got_loss.sum / got_loss.rows)}, want,
+                              scaled_tolerance(want, kParamAtol, kParamRtol)));
+    {
+      const std::vector<float> want_grad = judge.read(Tensor::kLogits);
+      worst.add(compare_tensors("dlogits", subject.read(Tensor::kLogits), want_grad,
+                                scaled_tolerance(want_grad, kSumAtol, kSumRtol)));
+    }
+
+    copy(judge, subject, {Tensor::kLogits, Tensor::kPooled, Tensor::kHeadWeight});
+    poison(subject, {Tensor::kHeadWeightGrad, Tensor::kHeadBiasGrad, Tensor::kPooledGrad});
+    judge.head_backward();
+    subject.head_backward();
+    for (Tensor t : {Tensor::kHeadWeightGrad, Tensor::kHeadBiasGrad, Tensor::kPooledGrad})
+      compare(worst, judge, subject, t, gemm_atol, gemm_rtol);
+
+    if (!config.freeze_embedding) {
+      copy(judge, subject, {Tensor::kPooledGrad});
+      // Lazy Adam's sorted scatter writes only the batch's rows and relies on dE being zero elsewhere.
+      if (config.optimizer.kind != OptimizerKind::kLazyAdam) poison(subject, {Tensor::kEmbeddingGrad});
+      judge.scatter_add_backward();
+      subject.scatter_add_backward();
+      compare(worst, judge, subject, Tensor::kEmbeddingGrad, kSumAtol, kSumRtol);
+    }
+
+    const std::vector<Tensor> state = optimizer_tensors(config);
+    for (Tensor t : state) subject.write(t, judge.read(t));
+    copy(judge, subject, {Tensor::kHeadWeightGrad, Tensor::kHeadBiasGrad});
+    if (!config.freeze_embedding) copy(judge, subject, {Tensor::kEmbeddingGrad});
+    judge.optimizer_step(step);
+    subject.optimizer_step(step);
+    for (Tensor t : state) compare(worst, judge, subject, t, kParamAtol, kParamRtol);
+  }
+  return worst.rows();
+}
+
+Comparison verify_trajectory(Backend& judge, Backend& subject, int steps, std::uint64_t seed, std::int64_t windows) {
+  std::vector<float> want, got;
+  judge.take_loss_sum();
+  subject.take_loss_sum();
+  for (int step = 1; step <= steps; ++step) {
+    judge.train_step(seed, step, 0, windows);
+    subject.train_step(seed, step, 0, windows);
+    const Backend::LossSum j = judge.take_loss_sum(), s = subject.take_loss_sum();
+    want.push_back(static_cast<float>(j.sum / j.rows));
+    got.push_back(static_cast<float>(s.sum / s.rows));
+  }
+  // Free-running runs drift apart by rounding, and Adam amplifies it where a gradient is near zero, so the
+  // per-step losses get a looser bound than the isolated ops.
+  return compare_tensors("trajectory loss (" + std::to_string(steps) + " steps)", got, want,
+                         scaled_tolerance(want, 1e-4, 1e-3));
+}
+
+Comparison verify_onehot_identity_cpu(const std::vector<std::int32_t>& ids, const std::vector<float>& E, int V, int D) {
+  const int N = static_cast<int>(ids.size());
+  std::vector<float> onehot(static_cast<std::size_t>(N) * D), gathered(onehot.size());
+  cpu::onehot_matmul(ids.data(), E.data(), onehot.data(), N, V, D);
+  cpu::gather_mean_forward(ids.data(), E.data(), gathered.data(), N, 1, D);
+  return compare_tensors("cpu one-hot(x)·E == E[x]", onehot, gathered, {});
+}
+
+}  // namespace embgeo
