@@ -1,6 +1,6 @@
 // Adam update, elementwise over one tensor (PyTorch semantics, see include/embgeo/optimizer.hpp).
 // The bias-corrected scalars are computed once per step by a one-thread kernel from the device step counter,
-// with the same double-precision formula as the CPU reference.
+// with the same double-precision formula as the host (adam_bias_correction).
 #include "cuda_check.cuh"
 #include "embgeo/adam_update.hpp"
 #include "launchers.cuh"
@@ -10,9 +10,9 @@ namespace {
 
 __global__ void adam_scalars_kernel(const std::int64_t* __restrict__ t, float lr, float beta1, float beta2,
                                     float* __restrict__ scalars) {
-  const double step = static_cast<double>(*t);
-  scalars[0] = static_cast<float>(lr / (1.0 - pow(static_cast<double>(beta1), step)));
-  scalars[1] = static_cast<float>(1.0 / sqrt(1.0 - pow(static_cast<double>(beta2), step)));
+  const AdamStepScalars s = adam_bias_correction(lr, beta1, beta2, static_cast<double>(*t));
+  scalars[0] = s.step_size;
+  scalars[1] = s.inv_sqrt_bias2;
 }
 
 __global__ void adam_step_kernel(float* __restrict__ param, const float* __restrict__ grad, float* __restrict__ m,

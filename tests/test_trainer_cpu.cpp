@@ -141,3 +141,31 @@ TEST(TrainerCpu, RunTrainingRejectsBadOptionsBeforeWork) {
 
 }  // namespace
 }  // namespace embgeo
+
+namespace embgeo {
+namespace {
+
+// Every run option that shapes the backend reaches it through backend_config (train and the experiments'
+// evaluations alike), so no caller can drop one.
+TEST(TrainerCpu, BackendConfigCarriesEveryBackendOption) {
+  RunOptions o;
+  o.optimizer = "lazy-adam";
+  o.lr = 0.25f;
+  o.freeze_embedding = true;
+  o.deterministic = true;
+  o.tf32 = true;
+  o.threads = 3;
+  const ModelShape shape{40, 5, 3, 7};
+  const BackendConfig c = backend_config(o, shape);
+  EXPECT_EQ(c.shape.V, 40);
+  EXPECT_EQ(c.shape.D, 5);
+  EXPECT_EQ(c.optimizer.kind, OptimizerKind::kLazyAdam);
+  EXPECT_EQ(c.optimizer.lr, 0.25f);
+  EXPECT_TRUE(c.freeze_embedding);
+  EXPECT_TRUE(c.deterministic);
+  EXPECT_TRUE(c.tf32);
+  EXPECT_EQ(c.cpu_threads, 3);
+}
+
+}  // namespace
+}  // namespace embgeo

@@ -282,13 +282,13 @@ void bench_inspect(const BenchOptions& o, const DeviceChoice& device, json& out,
 void run_bench(const std::string& which, const BenchOptions& o, std::ostream& console) {
   if (which != "lookup-vs-onehot" && which != "kernels" && which != "train" && which != "inspect" && which != "all")
     fail("unknown bench '", which, "' (lookup-vs-onehot, kernels, train, inspect or all)");
-  if (o.dim < 0 || o.dim > kMaxDim) fail("--dim must be in [1, ", kMaxDim, "], got ", o.dim);
+  if (o.dim != 0) check_dimension("--dim", o.dim, kMaxDim);  // 0: the device's default
   if (o.tokens < 0 || o.tokens > (1 << 24)) fail("--tokens must be in [1, 16777216], got ", o.tokens);
   if (o.repeats < 0 || o.repeats > 10000) fail("--repeats must be in [1, 10000], got ", o.repeats);
   if (o.steps < 0 || o.steps > 1000000) fail("--steps must be in [1, 1000000], got ", o.steps);
   if (!o.peer.empty() && o.peer != "pytorch") fail("--peer supports pytorch, got '", o.peer, "'");
   for (const std::int64_t V : o.vocab)
-    if (V < 1 || V > kMaxVocab) fail("--vocab values must be in [1, ", kMaxVocab, "], got ", V);
+    check_dimension("--vocab values", V, kMaxVocab);
   for (const std::string& name : o.shapes) shape_named(name);  // an unknown name fails before any measuring
   std::string notice;
   const DeviceChoice device = resolve_device(o.device, &notice);

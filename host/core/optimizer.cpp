@@ -1,15 +1,12 @@
 #include "embgeo/optimizer.hpp"
 
-#include <cmath>
 
 #include "embgeo/error.hpp"
 
 namespace embgeo {
 
 AdamStepScalars adam_step_scalars(const OptimizerConfig& config, std::int64_t t) {
-  const double bias1 = 1.0 - std::pow(static_cast<double>(config.beta1), static_cast<double>(t));
-  const double bias2 = 1.0 - std::pow(static_cast<double>(config.beta2), static_cast<double>(t));
-  return {static_cast<float>(config.lr / bias1), static_cast<float>(1.0 / std::sqrt(bias2))};
+  return adam_bias_correction(config.lr, config.beta1, config.beta2, static_cast<double>(t));
 }
 
 OptimizerKind parse_optimizer(const std::string& name) {

@@ -183,10 +183,7 @@ ExperimentResult tokenizer_swap(const ExperimentOptions& o, const ArmRun& baseli
     const std::vector<int> a_to_b = frequency_order_ids(run.corpus);
     std::vector<std::int32_t> b_ids(run.corpus.ids.size());
     for (std::size_t i = 0; i < b_ids.size(); ++i) b_ids[i] = a_to_b[run.corpus.ids[i]];
-    BackendConfig config;
-    config.shape = run.shape;
-    config.cpu_threads = o.base.threads;
-    const std::unique_ptr<Backend> backend = make_backend(device, config);
+    const std::unique_ptr<Backend> backend = make_backend(device, backend_config(o.base, run.shape));
     backend->load_params(run.result.final);
     backend->load_corpus(b_ids);
     const std::int64_t windows = std::min<std::int64_t>(run.corpus.val_windows(run.shape.C), 65536);
@@ -242,7 +239,7 @@ std::vector<ExperimentResult> run_experiments(const std::vector<std::string>& na
                                               std::ostream& console) {
   if (o.seeds < 1 || o.seeds > 100) fail("--seeds must be in [1, 100], got ", o.seeds);
   for (int d : o.dims)
-    if (d < 1 || d > kMaxDim) fail("--dims values must be in [1, ", kMaxDim, "], got ", d);
+    check_dimension("--dims values", d, kMaxDim);
   check_run_options(o.base);
   console << "baseline: " << o.seeds << " seed(s) from " << o.base.seed << ", D=" << o.base.dim << ", "
           << o.base.steps << " steps\n";

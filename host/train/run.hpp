@@ -20,14 +20,14 @@ struct RunOptions {
   int min_count = 1;               // word tokenizer: rarer words become <unk>
   std::string tokens_path;         // --tokens FILE.bin
   std::string vocab_path;          // --vocab vocab.txt for --tokens
-  int dim = 16;
-  int ctx = 8;
-  int batch = 32;
-  std::int64_t steps = 2000;
+  int dim = ModelShape{}.D;
+  int ctx = ModelShape{}.C;
+  int batch = ModelShape{}.B;
+  std::int64_t steps = TrainConfig{}.steps;
   float lr = 1e-2f;
   std::string optimizer = "adam";
-  std::uint64_t seed = 1337;
-  int log_every = 200;
+  std::uint64_t seed = TrainConfig{}.seed;
+  int log_every = TrainConfig{}.log_every;
   double val_fraction = 0.1;
   bool freeze_embedding = false;
   bool deterministic = false;      // CUDA: sorted scatter-add, bit-identical runs
@@ -48,6 +48,9 @@ struct RunOutcome {
 // Validates options and reads the corpus (split for --ctx); one-line Error on bad input.
 Corpus load_corpus_for(const RunOptions& options);
 void check_run_options(const RunOptions& options);
+
+// The one place run options become a backend configuration (train, experiments and their evaluations).
+BackendConfig backend_config(const RunOptions& options, const ModelShape& shape);
 
 // Optional hooks for variants: a corpus transform (e.g. permuted ids) and an initial-parameter transform,
 // applied after loading and initialization.

@@ -69,6 +69,18 @@ void check_run_options(const RunOptions& o) {
   if (o.geometry.k < 1 || o.geometry.k > 1000) fail("-k must be in [1, 1000], got ", o.geometry.k);
 }
 
+BackendConfig backend_config(const RunOptions& o, const ModelShape& shape) {
+  BackendConfig config;
+  config.shape = shape;
+  config.optimizer.kind = parse_optimizer(o.optimizer);
+  config.optimizer.lr = o.lr;
+  config.freeze_embedding = o.freeze_embedding;
+  config.deterministic = o.deterministic;
+  config.tf32 = o.tf32;
+  config.cpu_threads = o.threads;
+  return config;
+}
+
 Corpus load_corpus_for(const RunOptions& o) {
   Corpus corpus;
   if (!o.tokens_path.empty()) {
@@ -95,15 +107,7 @@ RunOutcome run_training(const RunOptions& options, std::ostream& console, const 
   std::string notice;
   const DeviceChoice device = resolve_device(options.device, &notice);
   if (!notice.empty()) std::cerr << notice << '\n';
-  BackendConfig config;
-  config.shape = run.shape;
-  config.optimizer.kind = parse_optimizer(options.optimizer);
-  config.optimizer.lr = options.lr;
-  config.freeze_embedding = options.freeze_embedding;
-  config.deterministic = options.deterministic;
-  config.tf32 = options.tf32;
-  config.cpu_threads = options.threads;
-  const std::unique_ptr<Backend> backend = make_backend(device, config);
+  const std::unique_ptr<Backend> backend = make_backend(device, backend_config(options, run.shape));
   run.device = backend->name();
 
   const ModelShape& s = run.shape;
@@ -113,7 +117,7 @@ RunOutcome run_training(const RunOptions& options, std::ostream& console, const 
             << "model: D=" << s.D << " C=" << s.C << " B=" << s.B << ", " << options.optimizer << " lr "
             << options.lr << (options.freeze_embedding ? ", embedding frozen" : "") << ", " << options.steps
             << " steps, seed " << options.seed << ", device " << run.device << ", state "
-            << fixed(static_cast<double>(training_state_bytes(config)) / (1 << 20), 1) << " MiB\n";
+            << fixed(static_cast<double>(training_state_bytes(backend->config())) / (1 << 20), 1) << " MiB\n";
 
   Params initial = init_params(s, options.seed);
   if (hooks.params) hooks.params(initial);

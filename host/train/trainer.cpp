@@ -33,8 +33,8 @@ double evaluate_loss(Backend& backend, std::int64_t first_window, std::int64_t c
 TrainResult train(Backend& backend, const Corpus& corpus, const Params& initial, const TrainConfig& config,
                   const LogObserver& observer, const ProgressObserver& progress) {
   const ModelShape& shape = backend.config().shape;
-  if (config.steps < 1) fail("--steps must be at least 1, got ", config.steps);
-  if (config.log_every < 1) fail("--log-every must be at least 1, got ", config.log_every);
+  // --steps and --log-every are validated where they are parsed (check_run_options); here only a caller bug.
+  if (config.steps < 1 || config.log_every < 1) fail("internal: ", config.steps, " steps, log every ", config.log_every);
   if (corpus.vocab.size() != shape.V) fail("internal: corpus vocabulary ", corpus.vocab.size(), " != V ", shape.V);
   const std::int64_t train_windows = corpus.train_windows(shape.C);
   const std::int64_t val_windows = std::min(corpus.val_windows(shape.C), config.max_eval_windows);

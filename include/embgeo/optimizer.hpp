@@ -2,6 +2,8 @@
 #include <cstdint>
 #include <string>
 
+#include "embgeo/adam_update.hpp"
+
 namespace embgeo {
 
 // kLazyAdam: Adam on the head, and on the embedding only for the rows the batch touched (as PyTorch's
@@ -19,12 +21,7 @@ struct OptimizerConfig {
   float eps = 1e-8f;
 };
 
-// The bias-corrected step size lr/(1−β1^t) and the divisor 1/√(1−β2^t), computed once per step in double
-// so the CPU loop and the CUDA kernel apply identical scalars.
-struct AdamStepScalars {
-  float step_size;
-  float inv_sqrt_bias2;
-};
+// adam_bias_correction() (adam_update.hpp) for this config at step t.
 AdamStepScalars adam_step_scalars(const OptimizerConfig& config, std::int64_t t);
 
 OptimizerKind parse_optimizer(const std::string& name);

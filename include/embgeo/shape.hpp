@@ -26,4 +26,8 @@ constexpr long long kMaxBatchTokens = (1LL << 31) - 1;  // N = B·C indexes kern
 // Throws embgeo::Error naming the first out-of-range dimension.
 void validate_shape(const ModelShape& shape);
 
+// The range check validate_shape applies to each dimension, for options that give one alone (`what` names
+// the option): "--dim must be in [1, 65536], got 0".
+void check_dimension(const char* what, long long value, long long max);
+
 }  // namespace embgeo

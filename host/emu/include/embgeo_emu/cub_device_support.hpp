@@ -1,0 +1,40 @@
+#pragma once
+// What the emulated CUB device-wide algorithms share: the temp-storage protocol and the checks a GPU would
+// turn into a fault (pointers that are not device memory), then the work itself on the stream.
+#include <cstddef>
+#include <cstdio>
+
+#include "embgeo_emu/runtime_hooks.hpp"
+
+namespace embgeo_emu::detail {
+
+// The scratch a call asks for: never zero, growing with the input like CUB's double buffers.
+inline std::size_t cub_temp_bytes(long long num_items, std::size_t bytes_per_item) {
+  return 256 + static_cast<std::size_t>(num_items > 0 ? num_items : 0) * bytes_per_item;
+}
+
+// False (after one line on stderr) when [address, address + bytes) is not inside one device allocation.
+inline bool cub_device_range(const char* algorithm, const char* what, const void* address, std::size_t bytes) {
+  if (device_accessible(address, bytes)) return true;
+  std::fprintf(stderr, "emulated device: %s: %s = %p (%zu bytes) is not inside one device allocation\n", algorithm,
+               what, address, bytes);
+  return false;
+}
+
+// The common prologue. Returns true when the caller should enqueue its work; otherwise *result is what the
+// CUB call returns (cudaSuccess after a size query, cudaErrorInvalidValue for too little scratch).
+inline bool cub_prologue(const char* algorithm, void* d_temp, std::size_t& temp_bytes, std::size_t needed,
+                         long long num_items, cudaError_t* result) {
+  *result = cudaSuccess;
+  if (d_temp == nullptr) {
+    temp_bytes = needed;
+    return false;
+  }
+  if (num_items < 0 || temp_bytes < needed || !cub_device_range(algorithm, "d_temp_storage", d_temp, needed)) {
+    *result = cudaErrorInvalidValue;
+    return false;
+  }
+  return num_items > 0;
+}
+
+}  // namespace embgeo_emu::detail
