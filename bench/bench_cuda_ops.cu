@@ -48,8 +48,7 @@ __global__ void fill_uniform_kernel(float* __restrict__ out, std::size_t n, floa
 
 DeviceBuffer<float> uniform_buffer(std::size_t n, float lo, float hi, std::uint64_t seed, cudaStream_t stream) {
   DeviceBuffer<float> buffer(n);
-  fill_uniform_kernel<<<cuda::blocks_for(n, 256), 256, 0, stream>>>(buffer.get(), n, lo, hi, seed);
-  check_launch();
+  cuda::launch(fill_uniform_kernel, cuda::blocks_for(n, 256), 256, stream, buffer.get(), n, lo, hi, seed);
   return buffer;
 }
 

@@ -28,15 +28,13 @@ __global__ void adam_step_kernel(float* __restrict__ param, const float* __restr
 }  // namespace
 
 void adam_scalars(const std::int64_t* t, const OptimizerConfig& config, float* scalars, cudaStream_t stream) {
-  adam_scalars_kernel<<<1, 1, 0, stream>>>(t, config.lr, config.beta1, config.beta2, scalars);
-  check_launch();
+  launch(adam_scalars_kernel, 1, 1, stream, t, config.lr, config.beta1, config.beta2, scalars);
 }
 
 void adam_step(float* param, const float* grad, float* m, float* v, std::size_t n, const OptimizerConfig& config,
                const float* scalars, cudaStream_t stream) {
-  adam_step_kernel<<<blocks_for(n, 256), 256, 0, stream>>>(param, grad, m, v, n, config.beta1, config.beta2,
-                                                           config.eps, scalars);
-  check_launch();
+  launch(adam_step_kernel, blocks_for(n, 256), 256, stream, param, grad, m, v, n, config.beta1, config.beta2,
+         config.eps, scalars);
 }
 
 }  // namespace embgeo::cuda

@@ -1,8 +1,11 @@
 #pragma once
 // Every CUDA and cuBLAS call goes through these: a failure throws embgeo::Error with the call's text and
-// file:line, which main() prints as one line. check_launch() follows every <<<>>>.
+// file:line, which main() prints as one line. Every kernel launch goes through launch(), which checks it.
 #include <cublas_v2.h>
 #include <cuda_runtime.h>
+
+#include <cstddef>
+#include <utility>
 
 #include "embgeo/error.hpp"
 
@@ -33,6 +36,18 @@ inline void check_bound_stream(cublasHandle_t cublas, cudaStream_t stream) {
   cudaStream_t bound = nullptr;
   CUBLAS_CHECK(cublasGetStream(cublas, &bound));
   if (bound != stream) fail("internal: cuBLAS handle is bound to another stream");
+}
+
+// kernel<<<grid, block, 0, stream>>>(args...) and its check. nvcc compiles the launch as written; the
+// emulated device (host/emu/, where these files are compiled as C++) runs the same kernel on CPU fibers.
+template <typename... Params, typename... Args>
+void launch(void (*kernel)(Params...), dim3 grid, dim3 block, cudaStream_t stream, Args&&... args) {
+#if defined(__CUDACC__)
+  kernel<<<grid, block, 0, stream>>>(std::forward<Args>(args)...);
+#else
+  embgeo_emu::launch(kernel, grid, block, 0, stream, std::forward<Args>(args)...);
+#endif
+  check_launch();
 }
 
 // Blocks needed to cover `work` items with `per_block` each, capped at what a 1-D grid allows.

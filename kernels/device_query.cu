@@ -16,6 +16,9 @@ GpuInventory query_gpus() {
   } else if (inventory.count == 0) {
     inventory.why_none = "no CUDA device present";
   }
+#if defined(EMBGEO_EMULATED_DEVICE)
+  inventory.emulated = true;
+#endif
   return inventory;
 }
 

@@ -28,8 +28,7 @@ void gather_mean_forward(const std::int32_t* x, const float* E, float* h, int ro
   const dim3 block(threads_x, threads_y);
   if (rows == 0) return;  // a zero-sized grid is a launch error
   const unsigned int grid = static_cast<unsigned int>((rows + threads_y - 1) / threads_y);
-  gather_mean_forward_kernel<<<grid, block, 0, stream>>>(x, E, h, rows, C, D);
-  check_launch();
+  launch(gather_mean_forward_kernel, grid, block, stream, x, E, h, rows, C, D);
 }
 
 }  // namespace embgeo::cuda

@@ -18,8 +18,7 @@ __global__ void bias_broadcast_kernel(const float* __restrict__ bias, float* __r
 void head_forward(cublasHandle_t cublas, const float* h, const float* W, const float* bias, float* logits, int rows,
                   int D, int V, cudaStream_t stream) {
   const std::size_t total = static_cast<std::size_t>(rows) * V;
-  bias_broadcast_kernel<<<blocks_for(total, 256), 256, 0, stream>>>(bias, logits, total, V);
-  check_launch();
+  launch(bias_broadcast_kernel, blocks_for(total, 256), 256, stream, bias, logits, total, V);
   // Row-major ↔ column-major swap: row-major logits (rows,V) is column-major logitsᵀ (V,rows) with ld V.
   // logitsᵀ = W·hᵀ, where row-major W (V,D) is column-major Wᵀ (D,V) ld D, hence op T; row-major h (rows,D)
   // is column-major hᵀ (D,rows) ld D, used as is.

@@ -24,7 +24,7 @@ __global__ void normalize_rows_kernel(const float* __restrict__ E, float* __rest
   for (int d = threadIdx.x; d < D; d += blockDim.x) sum += static_cast<double>(row[d]) * row[d];
   partial[threadIdx.x] = sum;
   __syncthreads();
-  for (int stride = blockDim.x / 2; stride > 0; stride /= 2) {
+  for (unsigned int stride = blockDim.x / 2; stride > 0; stride /= 2) {
     if (threadIdx.x < stride) partial[threadIdx.x] += partial[threadIdx.x + stride];
     __syncthreads();
   }
@@ -52,8 +52,7 @@ class CudaNeighborIndex final : public NeighborIndex {
       DeviceBuffer<float> raw(table.size());
       raw.upload(table.data(), table.size(), stream);
       unit_ = DeviceBuffer<float>(table.size());
-      normalize_rows_kernel<<<V, 256, 0, stream>>>(raw.get(), unit_.get(), D);
-      check_launch();
+      cuda::launch(normalize_rows_kernel, V, 256, stream, raw.get(), unit_.get(), D);
       CUDA_CHECK(cudaStreamSynchronize(stream));  // `raw` is freed at the end of this scope
     }
     query_ = DeviceBuffer<float>(D);
@@ -61,8 +60,7 @@ class CudaNeighborIndex final : public NeighborIndex {
     sorted_scores_ = DeviceBuffer<float>(V);
     ids_ = DeviceBuffer<int>(V);
     sorted_ids_ = DeviceBuffer<int>(V);
-    iota_kernel<<<cuda::blocks_for(V, 256), 256, 0, stream>>>(ids_.get(), V);
-    check_launch();
+    cuda::launch(iota_kernel, cuda::blocks_for(V, 256), 256, stream, ids_.get(), V);
     std::size_t temp_bytes = 0;
     CUDA_CHECK(cub::DeviceRadixSort::SortPairsDescending(nullptr, temp_bytes, scores_.get(), sorted_scores_.get(),
                                                          ids_.get(), sorted_ids_.get(), V, 0, 32, stream));

@@ -17,8 +17,7 @@ __global__ void onehot_encode_kernel(const std::int32_t* __restrict__ ids, T* __
 template <typename T>
 void onehot_encode(const std::int32_t* ids, T* onehot, int N, int V, cudaStream_t stream) {
   const std::size_t total = static_cast<std::size_t>(N) * V;
-  onehot_encode_kernel<T><<<blocks_for(total, 256), 256, 0, stream>>>(ids, onehot, total, V);
-  check_launch();
+  launch(onehot_encode_kernel<T>, blocks_for(total, 256), 256, stream, ids, onehot, total, V);
 }
 
 }  // namespace

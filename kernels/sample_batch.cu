@@ -29,21 +29,18 @@ __global__ void set_counter_kernel(std::int64_t* counter, std::int64_t value) { 
 }  // namespace
 
 void increment_counter(std::int64_t* counter, cudaStream_t stream) {
-  increment_counter_kernel<<<1, 1, 0, stream>>>(counter);
-  check_launch();
+  launch(increment_counter_kernel, 1, 1, stream, counter);
 }
 
 void set_counter(std::int64_t* counter, std::int64_t value, cudaStream_t stream) {
-  set_counter_kernel<<<1, 1, 0, stream>>>(counter, value);
-  check_launch();
+  launch(set_counter_kernel, 1, 1, stream, counter, value);
 }
 
 void sample_batch(const std::int32_t* corpus, std::uint64_t seed, const std::int64_t* step, std::int64_t window_begin,
                   std::int64_t window_count, std::int32_t* x, std::int32_t* y, int B, int C, cudaStream_t stream) {
   const std::size_t total = static_cast<std::size_t>(B) * (C + 1);
-  sample_batch_kernel<<<static_cast<unsigned int>((total + 255) / 256), 256, 0, stream>>>(
-      corpus, seed, step, window_begin, window_count, x, y, B, C);
-  check_launch();
+  launch(sample_batch_kernel, static_cast<unsigned int>((total + 255) / 256), 256, stream, corpus, seed, step,
+         window_begin, window_count, x, y, B, C);
 }
 
 }  // namespace embgeo::cuda

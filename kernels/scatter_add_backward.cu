@@ -27,8 +27,7 @@ void scatter_add_backward(const float* dh, const std::int32_t* x, float* dE, int
   const std::int64_t slots = static_cast<std::int64_t>(rows) * C;  // B·C may reach 2^31 − 1: no int arithmetic
   if (slots == 0) return;
   const auto grid = static_cast<unsigned int>((slots + threads_y - 1) / threads_y);
-  scatter_add_backward_kernel<<<grid, dim3(threads_x, threads_y), 0, stream>>>(dh, x, dE, slots, C, D);
-  check_launch();
+  launch(scatter_add_backward_kernel, grid, dim3(threads_x, threads_y), stream, dh, x, dE, slots, C, D);
 }
 
 }  // namespace embgeo::cuda

@@ -76,8 +76,7 @@ void scatter_add_backward_sorted(const float* dh, const std::int32_t* x, float* 
                                  bool zero_table, SortedScatterWorkspace& ws, int V, cudaStream_t stream) {
   const int n = rows * C;
   if (zero_table) CUDA_CHECK(cudaMemsetAsync(dE, 0, static_cast<std::size_t>(V) * D * sizeof(float), stream));
-  iota_slots_kernel<<<blocks_for(n, 256), 256, 0, stream>>>(ws.slots.get(), n);
-  check_launch();
+  launch(iota_slots_kernel, blocks_for(n, 256), 256, stream, ws.slots.get(), n);
   std::size_t bytes = ws.temp.size();
   // Stable sort: equal ids keep ascending slots, which fixes the summation order.
   CUDA_CHECK(cub::DeviceRadixSort::SortPairs(ws.temp.get(), bytes, x, ws.sorted_ids.get(), ws.slots.get(),
@@ -87,16 +86,14 @@ void scatter_add_backward_sorted(const float* dh, const std::int32_t* x, float* 
                                                 ws.run_lengths.get(), ws.run_count.get(), n, stream));
   bytes = ws.temp.size();
   CUDA_CHECK(cub::DeviceScan::ExclusiveSum(ws.temp.get(), bytes, ws.run_lengths.get(), ws.run_offsets.get(), n, stream));
-  reduce_runs_kernel<<<n, row_threads(D), 0, stream>>>(ws.run_count.get(), ws.unique_ids.get(), ws.run_lengths.get(),
-                                                       ws.run_offsets.get(), ws.sorted_slots.get(), dh, dE, C, D);
-  check_launch();
+  launch(reduce_runs_kernel, n, row_threads(D), stream, ws.run_count.get(), ws.unique_ids.get(), ws.run_lengths.get(),
+         ws.run_offsets.get(), ws.sorted_slots.get(), dh, dE, C, D);
 }
 
 void lazy_adam_step(float* param, float* grad, float* m, float* v, int D, const SortedScatterWorkspace& ws, int max_rows,
                     const OptimizerConfig& config, const float* scalars, cudaStream_t stream) {
-  lazy_adam_kernel<<<max_rows, row_threads(D), 0, stream>>>(param, grad, m, v, ws.run_count.get(), ws.unique_ids.get(),
-                                                            D, config.beta1, config.beta2, config.eps, scalars);
-  check_launch();
+  launch(lazy_adam_kernel, max_rows, row_threads(D), stream, param, grad, m, v, ws.run_count.get(), ws.unique_ids.get(),
+         D, config.beta1, config.beta2, config.eps, scalars);
 }
 
 }  // namespace embgeo::cuda

@@ -14,8 +14,7 @@ __global__ void sgd_step_kernel(float* __restrict__ param, const float* __restri
 }  // namespace
 
 void sgd_step(float* param, const float* grad, std::size_t n, float lr, cudaStream_t stream) {
-  sgd_step_kernel<<<blocks_for(n, 256), 256, 0, stream>>>(param, grad, n, lr);
-  check_launch();
+  launch(sgd_step_kernel, blocks_for(n, 256), 256, stream, param, grad, n, lr);
 }
 
 }  // namespace embgeo::cuda

@@ -67,7 +67,7 @@ __global__ void add_row_losses_kernel(const double* __restrict__ row_loss, int r
   for (int r = threadIdx.x; r < rows; r += blockDim.x) sum += row_loss[r];
   partial[threadIdx.x] = sum;
   __syncthreads();
-  for (int stride = blockDim.x / 2; stride > 0; stride /= 2) {
+  for (unsigned int stride = blockDim.x / 2; stride > 0; stride /= 2) {
     if (threadIdx.x < stride) partial[threadIdx.x] += partial[threadIdx.x + stride];
     __syncthreads();
   }
@@ -80,14 +80,12 @@ void softmax_xent_forward_backward(float* logits, const std::int32_t* y, double*
                                    int V, float grad_scale, cudaStream_t stream) {
   // Wider blocks only pay off once a row has enough elements to keep them busy.
   if (V >= 8192)
-    softmax_xent_forward_backward_kernel<1024><<<rows, 1024, 0, stream>>>(logits, y, row_loss, V, grad_scale);
+    launch(softmax_xent_forward_backward_kernel<1024>, rows, 1024, stream, logits, y, row_loss, V, grad_scale);
   else if (V >= 512)
-    softmax_xent_forward_backward_kernel<256><<<rows, 256, 0, stream>>>(logits, y, row_loss, V, grad_scale);
+    launch(softmax_xent_forward_backward_kernel<256>, rows, 256, stream, logits, y, row_loss, V, grad_scale);
   else
-    softmax_xent_forward_backward_kernel<32><<<rows, 32, 0, stream>>>(logits, y, row_loss, V, grad_scale);
-  check_launch();
-  add_row_losses_kernel<<<1, 256, 0, stream>>>(row_loss, rows, loss_sum);
-  check_launch();
+    launch(softmax_xent_forward_backward_kernel<32>, rows, 32, stream, logits, y, row_loss, V, grad_scale);
+  launch(add_row_losses_kernel, 1, 256, stream, row_loss, rows, loss_sum);
 }
 
 }  // namespace embgeo::cuda

@@ -23,9 +23,8 @@ __global__ void window_batch_kernel(const std::int32_t* __restrict__ corpus, std
 void window_batch(const std::int32_t* corpus, std::int64_t first_window, std::int32_t* x, std::int32_t* y, int rows,
                   int C, cudaStream_t stream) {
   const std::size_t total = static_cast<std::size_t>(rows) * (C + 1);
-  window_batch_kernel<<<static_cast<unsigned int>((total + 255) / 256), 256, 0, stream>>>(corpus, first_window, x, y,
-                                                                                        rows, C);
-  check_launch();
+  launch(window_batch_kernel, static_cast<unsigned int>((total + 255) / 256), 256, stream, corpus, first_window, x,
+         y, rows, C);
 }
 
 }  // namespace embgeo::cuda

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "embgeo/error.hpp"
+#include "embgeo/neighbor_index.hpp"
 
 namespace embgeo::testing_support {
 
@@ -41,6 +42,17 @@ inline std::string f32_bytes(const std::vector<float>& values) {
     out += le_bytes(bits, 4);
   }
   return out;
+}
+
+// Row `id` of a row-major table with D columns, and the ids of a neighbour list: for neighbour-search tests.
+inline std::vector<float> row_of(const std::vector<float>& table, int D, int id) {
+  return {table.begin() + static_cast<std::ptrdiff_t>(id) * D, table.begin() + static_cast<std::ptrdiff_t>(id + 1) * D};
+}
+
+inline std::vector<int> ids_of(const std::vector<Neighbor>& list) {
+  std::vector<int> ids;
+  for (const Neighbor& n : list) ids.push_back(n.id);
+  return ids;
 }
 
 }  // namespace embgeo::testing_support

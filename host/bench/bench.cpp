@@ -47,17 +47,20 @@ NamedShape shape_named(const std::string& name) {
   fail("unknown bench shape '", name, "' (toy, word, gpt2, llama3)");
 }
 
+// Sizes fit for a real GPU; the CPU and the emulated device (the CPU again, far slower) take the CPU's.
+bool gpu_sized(const DeviceChoice& device) { return device.cuda && !device.emulated; }
+
 std::string gbps(double bytes, double seconds) { return fixed(bytes / seconds / 1e9, 1); }
 std::string percent(double part, double whole) { return whole > 0 ? fixed(100.0 * part / whole, 0) + "%" : "—"; }
 
 void bench_lookup_vs_onehot(const BenchOptions& o, const DeviceChoice& device, const Ceilings& ceilings, json& out,
                             std::ostream& console,
                             std::vector<plots::Series>& series) {
-  const bool gpu = device.cuda;
-  const int D = o.dim ? o.dim : (gpu ? 256 : 64), N = o.tokens ? o.tokens : (gpu ? 8192 : 256);
-  const int repeats = o.repeats ? o.repeats : (gpu ? 20 : 3);
+  const bool gpu = device.cuda, big = gpu_sized(device);
+  const int D = o.dim ? o.dim : (big ? 256 : 64), N = o.tokens ? o.tokens : (big ? 8192 : 256);
+  const int repeats = o.repeats ? o.repeats : (big ? 20 : 3);
   std::vector<std::int64_t> vocab = o.vocab;
-  if (vocab.empty()) vocab = gpu ? std::vector<std::int64_t>{1000, 10000, 100000, 1000000} : std::vector<std::int64_t>{100, 1000, 10000, 100000};
+  if (vocab.empty()) vocab = big ? std::vector<std::int64_t>{1000, 10000, 100000, 1000000} : std::vector<std::int64_t>{100, 1000, 10000, 100000};
   const double copy = ceilings.copy_bytes_per_second;
   console << "\nlookup vs one-hot on " << device_label(device) << ": N=" << N << " tokens, D=" << D
           << "; copy ceiling " << fixed(copy / 1e9, 0) << " GB/s"
@@ -131,8 +134,8 @@ void bench_lookup_vs_onehot(const BenchOptions& o, const DeviceChoice& device, c
 void bench_kernels(const BenchOptions& o, const DeviceChoice& device, const Ceilings& c, json& out,
                    std::ostream& console) {
   // GPU: the kernels at GPT-2's head shape. CPU: the fast path's ops at the word shape, on one thread.
-  const ModelShape shape = shape_named(device.cuda ? "gpt2" : "word").shape;
-  const int repeats = o.repeats ? o.repeats : (device.cuda ? 20 : 5);
+  const ModelShape shape = shape_named(gpu_sized(device) ? "gpt2" : "word").shape;
+  const int repeats = o.repeats ? o.repeats : (gpu_sized(device) ? 20 : 5);
   const std::vector<KernelTiming> rows =
       device.cuda ? cuda_kernel_timings(device.index, shape, repeats) : cpu_kernel_timings(shape, repeats);
   const double flop_unit = device.cuda ? 1e12 : 1e9;
@@ -155,7 +158,7 @@ void bench_kernels(const BenchOptions& o, const DeviceChoice& device, const Ceil
 void bench_train(const BenchOptions& o, const DeviceChoice& device, const Ceilings& c, json& out,
                  std::ostream& console) {
   std::vector<std::string> shapes = o.shapes;
-  if (shapes.empty()) shapes = device.cuda ? std::vector<std::string>{"toy", "gpt2", "llama3"} : std::vector<std::string>{"toy", "word"};
+  if (shapes.empty()) shapes = gpu_sized(device) ? std::vector<std::string>{"toy", "gpt2", "llama3"} : std::vector<std::string>{"toy", "word"};
   console << "\ntraining step on " << device_label(device) << (o.peer.empty() ? "" : ", next to the PyTorch peer") << "\n";
   // GPU: the graph-captured step beside the eager one. CPU: the fast path beside the reference loops, on one
   // thread like the PyTorch peer.
@@ -165,7 +168,7 @@ void bench_train(const BenchOptions& o, const DeviceChoice& device, const Ceilin
   for (const std::string& name : shapes) {
     const NamedShape ns = shape_named(name);
     const ModelShape& s = ns.shape;
-    const std::int64_t steps = o.steps ? o.steps : (name == "toy" ? 2000 : (device.cuda ? 50 : 20));
+    const std::int64_t steps = o.steps ? o.steps : (name == "toy" ? 2000 : (gpu_sized(device) ? 50 : 20));
     BackendConfig config;
     config.shape = s;
     config.cpu_threads = 1;
@@ -293,9 +296,13 @@ void run_bench(const std::string& which, const BenchOptions& o, std::ostream& co
   std::string notice;
   const DeviceChoice device = resolve_device(o.device, &notice);
   if (!notice.empty()) console << notice << "\n";
+  if (device.emulated)
+    console << "note: " << device_label(device) << " is the emulated device: every time below is the CPU running the "
+            << "emulation (CPU-sized defaults), a check of the CUDA code path, never a GPU figure\n";
   make_directories(o.out_dir);
   json out;
   out["device"] = device.cuda ? gpu_memory(device.index).name : device_label(device);
+  out["emulated_device"] = device.emulated;
   std::vector<plots::Series> series;
   // Measured once (GPU: a 1 GiB copy and two 8192³ GEMMs) and shared by every section that needs it.
   const Ceilings ceilings = which == "inspect" ? Ceilings{} : device.cuda ? measure_gpu_ceilings(device.index) : measure_cpu_ceilings();

@@ -33,6 +33,16 @@ DeviceBuffer<T> upload(const std::vector<T>& host, cudaStream_t stream) {
 
 std::size_t free_bytes(int device) { return gpu_memory(device).free_bytes; }
 
+// The ceilings: a large copy and large GEMMs. The emulated device runs on the CPU, so there the same
+// measurements run at sizes that finish in seconds (and measure the CPU, which bench says).
+#if defined(EMBGEO_EMULATED_DEVICE)
+constexpr std::size_t kCeilingCopyBytes = std::size_t{64} << 20;
+constexpr int kCeilingGemmSize = 512;
+#else
+constexpr std::size_t kCeilingCopyBytes = std::size_t{1} << 30;
+constexpr int kCeilingGemmSize = 8192;
+#endif
+
 }  // namespace
 
 Ceilings measure_gpu_ceilings(int device) {
@@ -41,7 +51,7 @@ Ceilings measure_gpu_ceilings(int device) {
   const cudaStream_t stream = context.stream();
   cuda::EventTimer timer(stream);
   Ceilings c;
-  const std::size_t bytes = std::size_t{1} << 30;
+  const std::size_t bytes = kCeilingCopyBytes;
   DeviceBuffer<unsigned char> a(bytes), b(bytes);
   CUDA_CHECK(cudaMemsetAsync(a.get(), 1, bytes, stream));
   const double copy_ms = timer.median_ms(10, [&] {
@@ -49,7 +59,7 @@ Ceilings measure_gpu_ceilings(int device) {
   });
   c.copy_bytes_per_second = 2.0 * static_cast<double>(bytes) / (copy_ms * 1e-3);
 
-  const int n = 8192;
+  const int n = kCeilingGemmSize;
   const std::size_t elems = static_cast<std::size_t>(n) * n;
   DeviceBuffer<float> x(elems), y(elems), z(elems);
   CUDA_CHECK(cudaMemsetAsync(x.get(), 0, elems * sizeof(float), stream));
@@ -102,8 +112,7 @@ LookupVsOnehot cuda_lookup_vs_onehot(int device, int V, int D, int N, int repeat
   if (r.bf16.onehot_bytes + E.size() * 2.0 + headroom < static_cast<double>(free_bytes(device))) {
     r.bf16.fits = true;
     DeviceBuffer<__nv_bfloat16> E_bf16(E.size()), onehot(static_cast<std::size_t>(cells));
-    to_bf16_kernel<<<cuda::blocks_for(E.size(), 256), 256, 0, stream>>>(d_E.get(), E_bf16.get(), E.size());
-    check_launch();
+    cuda::launch(to_bf16_kernel, cuda::blocks_for(E.size(), 256), 256, stream, d_E.get(), E_bf16.get(), E.size());
     auto route = [&] {
       cuda::onehot_matmul_bf16(context.cublas(), d_ids.get(), E_bf16.get(), onehot.get(), out.get(), N, V, D, stream);
     };

@@ -1,3 +1,5 @@
+// --device to a DeviceChoice (auto, cpu, cpu-reference or a CUDA device number, checked against the GPUs
+// present), the backend for that choice, and its label.
 #include "train/device.hpp"
 
 #include <algorithm>
@@ -13,7 +15,7 @@ DeviceChoice resolve_device(const std::string& spec, std::string* notice) {
   if (spec == "cpu-reference") return {false, 0, CpuPath::kReference};
   if (spec == "auto") {
     const GpuInventory gpus = query_gpus();
-    if (gpus.count > 0) return {true, 0};
+    if (gpus.count > 0) return {true, 0, CpuPath::kFast, gpus.emulated};
     if (notice) *notice = "note: no CUDA GPU found (" + gpus.why_none + "); running on the CPU";
     return {false, 0};
   }
@@ -24,7 +26,7 @@ DeviceChoice resolve_device(const std::string& spec, std::string* notice) {
   const GpuInventory gpus = query_gpus();
   if (gpus.count == 0) fail("--device ", index, ": no CUDA GPU is available (", gpus.why_none, "); use --device cpu");
   if (index >= gpus.count) fail("--device ", index, ": only ", gpus.count, " CUDA device(s) present (0..", gpus.count - 1, ")");
-  return {true, index};
+  return {true, index, CpuPath::kFast, gpus.emulated};
 }
 
 std::unique_ptr<Backend> make_backend(const DeviceChoice& device, const BackendConfig& config) {
@@ -32,7 +34,8 @@ std::unique_ptr<Backend> make_backend(const DeviceChoice& device, const BackendC
 }
 
 std::string device_label(const DeviceChoice& device) {
-  return device.cuda ? "cuda:" + std::to_string(device.index) : cpu_path_name(device.cpu_path);
+  if (!device.cuda) return cpu_path_name(device.cpu_path);
+  return "cuda:" + std::to_string(device.index) + (device.emulated ? " (emulated)" : "");
 }
 
 }  // namespace embgeo

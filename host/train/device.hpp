@@ -11,6 +11,7 @@ struct DeviceChoice {
   bool cuda = false;
   int index = 0;  // CUDA ordinal when cuda
   CpuPath cpu_path = CpuPath::kFast;  // when not cuda
+  bool emulated = false;  // cuda on the emulated device (embgeo-cuda-emu): its times are not GPU figures
 };
 
 // "auto": GPU 0 when one exists, else the CPU with `notice` set to a one-line explanation.
@@ -20,6 +21,6 @@ DeviceChoice resolve_device(const std::string& spec, std::string* notice);
 
 std::unique_ptr<Backend> make_backend(const DeviceChoice& device, const BackendConfig& config);
 
-std::string device_label(const DeviceChoice& device);  // "cpu", "cpu-reference" or "cuda:N"
+std::string device_label(const DeviceChoice& device);  // "cpu", "cpu-reference", "cuda:N" or "cuda:N (emulated)"
 
 }  // namespace embgeo

@@ -15,6 +15,7 @@ namespace embgeo {
 struct GpuInventory {
   int count = 0;
   std::string why_none;  // e.g. "no CUDA driver (cudaErrorInsufficientDriver)"; empty when count > 0
+  bool emulated = false;  // the devices are the emulated device (host/emu/): CUDA semantics at CPU speed
 };
 GpuInventory query_gpus();  // never throws
 
