@@ -1,3 +1,4 @@
+// Shape arithmetic with overflow checks, and the FloatMatrix checks every writer runs first.
 #include "formats/matrix_shape.hpp"
 
 #include "embgeo/error.hpp"

@@ -1,8 +1,8 @@
 // TensorBoard projector files: vectors.tsv (values only) and metadata.tsv (one token per line; a single
 // column means no header line).
-#include "formats/float_text.hpp"
 #include "formats/formats.hpp"
 #include "formats/matrix_shape.hpp"
+#include "formats/text_io.hpp"
 #include "util/atomic_file.hpp"
 
 namespace embgeo::formats {

@@ -1,7 +1,7 @@
 // vocab.txt: one escaped token per line; the line number (from 0) is the token id.
 #include "embgeo/error.hpp"
 #include "formats/formats.hpp"
-#include "formats/text_lines.hpp"
+#include "formats/text_io.hpp"
 #include "util/atomic_file.hpp"
 
 namespace embgeo::formats {

@@ -3,11 +3,9 @@
 #include <charconv>
 
 #include "embgeo/error.hpp"
-#include "formats/float_text.hpp"
 #include "formats/formats.hpp"
 #include "formats/matrix_shape.hpp"
-#include "formats/printable.hpp"
-#include "formats/text_lines.hpp"
+#include "formats/text_io.hpp"
 #include "util/atomic_file.hpp"
 
 namespace embgeo::formats {

@@ -1,17 +1,21 @@
-// .npy reader (format spec v1.0–3.0). The header is a Python dict literal; numpy reads it with
-// ast.literal_eval, so this accepts the same small grammar: quoted strings, True/False, tuples of
-// non-negative ints, free whitespace and trailing commas.
+// NumPy .npy, read (format spec v1.0–3.0) and written (v1.0, '<f4', C order, header laid out exactly as
+// numpy.save writes it). numpy reads the header dict with ast.literal_eval, so the reader accepts the same
+// small grammar: quoted strings, True/False, tuples of non-negative ints, free whitespace and trailing commas.
 #include <cstring>
+#include <string>
 #include <string_view>
 
 #include "embgeo/error.hpp"
-#include "formats/byte_cursor.hpp"
-#include "formats/float_decode.hpp"
+#include "formats/binary_io.hpp"
 #include "formats/formats.hpp"
 #include "formats/matrix_shape.hpp"
-#include "formats/printable.hpp"
+#include "formats/text_io.hpp"
+#include "util/atomic_file.hpp"
 
 namespace embgeo::formats {
+
+// ---- reader ------------------------------------------------------------------------------------------
+
 namespace {
 
 struct NpyHeader {
@@ -162,6 +166,28 @@ FloatMatrix parse_npy(const std::uint8_t* bytes, std::size_t size, const std::st
   if (cursor.remaining() != 0) fail(label, ": ", cursor.remaining(), " unexpected bytes after the array data");
   m.values = detail::decode_floats(data, count, type);
   return m;
+}
+
+// ---- writer ------------------------------------------------------------------------------------------
+
+void write_npy(const std::string& path, const FloatMatrix& m) {
+  detail::check_matrix(m, path);
+  const std::string shape = m.is_vector ? "(" + std::to_string(m.rows) + ",)"
+                                        : "(" + std::to_string(m.rows) + ", " + std::to_string(m.cols) + ")";
+  std::string dict = "{'descr': '<f4', 'fortran_order': False, 'shape': " + shape + ", }";
+  // magic (6) + version (2) + header length (2) + dict + '\n' is padded with spaces to a multiple of 64 so
+  // the data is aligned for memory mapping.
+  constexpr std::size_t kPrefix = 10, kAlign = 64;
+  dict.append((kAlign - (kPrefix + dict.size() + 1) % kAlign) % kAlign, ' ');
+  dict += '\n';
+
+  std::string bytes = "\x93NUMPY";
+  bytes += '\x01';
+  bytes += '\x00';
+  detail::append_le(bytes, dict.size(), 2);
+  bytes += dict;
+  detail::append_f32_le(bytes, m.values.data(), m.values.size());
+  write_file_atomically(path, bytes);
 }
 
 }  // namespace embgeo::formats

@@ -1,10 +1,17 @@
-// IEEE binary16 and bfloat16 ↔ float32 in integer arithmetic, so results never depend on the FPU's
-// rounding mode.
+// Byte-level helpers of the binary formats: the bounds-checked ByteCursor, float arrays decoded to float32,
+// and IEEE binary16 / bfloat16 ↔ float32 conversion.
+#include "formats/binary_io.hpp"
+
 #include <cstring>
 
+#include "embgeo/error.hpp"
 #include "formats/formats.hpp"
 
 namespace embgeo::formats {
+
+// ---- half precision ----------------------------------------------------------------------------------
+// In integer arithmetic, so results never depend on the FPU's rounding mode.
+
 namespace {
 
 std::uint32_t float_bits(float value) {
@@ -65,3 +72,66 @@ std::uint16_t float_to_bf16(float value) {
 }
 
 }  // namespace embgeo::formats
+
+namespace embgeo::formats::detail {
+
+// ---- byte cursor -------------------------------------------------------------------------------------
+
+const std::uint8_t* ByteCursor::take(std::size_t n, const char* what) {
+  if (n > remaining())
+    fail(label_, ": truncated: ", what, " needs ", n, " bytes at offset ", offset_, " but only ", remaining(),
+         " remain");
+  const std::uint8_t* at = data_ + offset_;
+  offset_ += n;
+  return at;
+}
+
+std::uint64_t ByteCursor::take_le(int width, const char* what) {
+  return load_le(take(static_cast<std::size_t>(width), what), width);
+}
+
+// ---- float arrays ------------------------------------------------------------------------------------
+
+int float_type_size(FloatType type) {
+  switch (type) {
+    case FloatType::f16:
+    case FloatType::bf16: return 2;
+    case FloatType::f32: return 4;
+    case FloatType::f64: return 8;
+  }
+  return 0;
+}
+
+std::vector<float> decode_floats(const std::uint8_t* p, std::size_t count, FloatType type) {
+  std::vector<float> values(count);
+  // One switch per tensor, not per element, so each loop streams a gigabyte-sized table at memory speed.
+  switch (type) {
+    case FloatType::f16:
+      for (std::size_t i = 0; i < count; ++i) values[i] = f16_to_float(static_cast<std::uint16_t>(load_le(p + 2 * i, 2)));
+      break;
+    case FloatType::bf16:
+      for (std::size_t i = 0; i < count; ++i) values[i] = bf16_to_float(static_cast<std::uint16_t>(load_le(p + 2 * i, 2)));
+      break;
+    case FloatType::f32:
+      if constexpr (__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__) {
+        if (count > 0) std::memcpy(values.data(), p, count * sizeof(float));  // the file's bytes are the host's floats
+      } else {
+        for (std::size_t i = 0; i < count; ++i) {
+          const auto bits = static_cast<std::uint32_t>(load_le(p + 4 * i, 4));
+          std::memcpy(&values[i], &bits, sizeof bits);
+        }
+      }
+      break;
+    case FloatType::f64:
+      for (std::size_t i = 0; i < count; ++i) {
+        const std::uint64_t bits = load_le(p + 8 * i, 8);
+        double wide;
+        std::memcpy(&wide, &bits, sizeof wide);
+        values[i] = static_cast<float>(wide);  // out-of-range values become ±infinity, as numpy's astype does
+      }
+      break;
+  }
+  return values;
+}
+
+}  // namespace embgeo::formats::detail

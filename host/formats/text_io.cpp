@@ -1,13 +1,91 @@
-// Token escaping: one spelling of a token that is a single non-empty, whitespace-free, valid UTF-8 field,
-// so vocab.txt, .vec and metadata.tsv lines stay one token per field whatever the tokenizer produced.
+// Text helpers of the line-oriented formats: line splitting, float32 ↔ text, quoting for error messages, and
+// the token escaping that keeps every token one whitespace-free UTF-8 field (escape_token, unescape_token).
+#include "formats/text_io.hpp"
+
+#include <charconv>
+#include <system_error>
+
 #include "embgeo/error.hpp"
 #include "formats/formats.hpp"
-#include "formats/printable.hpp"
 
 namespace embgeo::formats {
 namespace {
 
-constexpr char kHexDigits[] = "0123456789abcdef";
+constexpr char kHexDigits[] = "0123456789abcdef";  // printable's \xHH and escape_token's
+
+}  // namespace
+
+namespace detail {
+
+// ---- lines -------------------------------------------------------------------------------------------
+
+bool LineReader::next(std::string_view& line) {
+  if (rest_.empty()) return false;
+  const std::size_t newline = rest_.find('\n');
+  line = rest_.substr(0, newline);
+  rest_ = newline == std::string_view::npos ? std::string_view() : rest_.substr(newline + 1);
+  ++line_number_;
+  return true;
+}
+
+std::string_view trim_trailing_space(std::string_view line) {
+  const std::size_t last = line.find_last_not_of(" \t\r\v\f");
+  return last == std::string_view::npos ? std::string_view() : line.substr(0, last + 1);
+}
+
+std::string unescape_token_at(std::string_view text, const std::string& label, std::size_t line_number) {
+  try {
+    return unescape_token(std::string(text));
+  } catch (const Error& e) {
+    fail(label, ": line ", line_number, ": ", e.what());
+  }
+}
+
+// ---- float text --------------------------------------------------------------------------------------
+
+void append_float(std::string& out, float value) {
+  char buffer[32];  // a shortest-form float32 takes at most 15 characters: sign, 9 digits, ".", "e-38"
+  const std::to_chars_result result = std::to_chars(buffer, buffer + sizeof buffer, value);
+  out.append(buffer, result.ptr);
+}
+
+void append_floats(std::string& out, const float* values, std::size_t count, char separator, bool lead) {
+  for (std::size_t i = 0; i < count; ++i) {
+    if (lead || i > 0) out += separator;
+    append_float(out, values[i]);
+  }
+}
+
+bool parse_float(std::string_view text, float& value) {
+  const char* end = text.data() + text.size();
+  const std::from_chars_result result = std::from_chars(text.data(), end, value);
+  return result.ec == std::errc() && result.ptr == end;
+}
+
+// ---- printable ---------------------------------------------------------------------------------------
+
+std::string printable(std::string_view text, std::size_t limit) {
+  std::string out;
+  for (const char c : text.substr(0, limit)) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (byte < 0x20 || byte == 0x7F) {
+      out += "\\x";
+      out += kHexDigits[byte >> 4];
+      out += kHexDigits[byte & 0xF];
+    } else {
+      out += c;
+    }
+  }
+  return text.size() > limit ? out + "..." : out;
+}
+
+}  // namespace detail
+
+// ---- token escaping ----------------------------------------------------------------------------------
+// One spelling of a token that is a single non-empty, whitespace-free, valid UTF-8 field, so vocab.txt, .vec
+// and metadata.tsv lines stay one token per field whatever the tokenizer produced.
+
+namespace {
 
 // Length of the valid UTF-8 sequence starting at text[i] (RFC 3629: no overlongs, surrogates or code
 // points above U+10FFFF, as Python's strict decoder requires), or 0 when text[i] does not start one.
