@@ -1,3 +1,5 @@
+// The PyTorch peer of the bench: runs tools/peer_pytorch.py at one shape in a child process and reads back its
+// steps/s and torch version from the JSON it writes (EMBGEO_PEER_SCRIPT overrides the script).
 #include "bench/peer.hpp"
 
 #include <fcntl.h>

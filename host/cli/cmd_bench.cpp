@@ -1,3 +1,5 @@
+// The `bench` subcommand: its options (which benches, device, vocabulary sizes, shapes, PyTorch peer, output
+// directory) and the action that hands them to run_bench.
 #include <iostream>
 #include <memory>
 

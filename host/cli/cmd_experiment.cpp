@@ -1,3 +1,5 @@
+// The `experiment` subcommand: the shared run options plus --seeds/--dims, then runs the named experiments
+// against a baseline and writes experiments.json/.md into the output directory.
 #include <iostream>
 #include <memory>
 

@@ -1,3 +1,5 @@
+// The `train` subcommand: one training run with the shared run options, printed geometry tables, and the run
+// directory (default runs/train-<UTC time>) unless --no-files.
 #include <ctime>
 #include <iostream>
 #include <memory>

@@ -1,3 +1,5 @@
+// The run options that `train` and `experiment` share (device, corpus, shape, optimizer, geometry queries),
+// and their post-parse step that turns --pairs and --neighbors into GeometryOptions.
 #include "cli/train_options.hpp"
 
 #include "embgeo/error.hpp"

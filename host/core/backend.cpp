@@ -1,3 +1,5 @@
+// The backend-independent parts of the Backend interface: tensor names for messages, the one training step
+// every backend runs (sample → forward → backward → optimizer), and the training-state memory estimate.
 #include "embgeo/backend.hpp"
 
 #include "embgeo/error.hpp"

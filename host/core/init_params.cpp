@@ -1,3 +1,5 @@
+// Initial parameters from the seed through Philox, so every backend starts from the same values: E ~ N(0, 1),
+// W and b ~ U(−1/√D, 1/√D), each tensor drawn from its own random stream.
 #include <cmath>
 
 #include "embgeo/params.hpp"

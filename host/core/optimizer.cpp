@@ -1,3 +1,5 @@
+// Optimizer names (--optimizer adam, lazy-adam, sgd) to OptimizerKind and back, and Adam's bias-corrected step
+// scalars for a config at step t.
 #include "embgeo/optimizer.hpp"
 
 

@@ -1,3 +1,5 @@
+// Range checks of the model dimensions (V, D, C, B and B·C) against their limits, with messages naming the
+// command-line option.
 #include "embgeo/shape.hpp"
 
 #include "embgeo/error.hpp"

@@ -1,3 +1,5 @@
+// Corpora as token ids: the built-in toy text, reading a text file, the character tokenizer (strict UTF-8
+// code points), the train/validation split, and token lookup by text or #id.
 #include "data/corpus.hpp"
 
 #include <sys/stat.h>

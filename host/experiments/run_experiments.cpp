@@ -1,3 +1,5 @@
+// The ablation experiments (freeze-embedding, permute-ids, tiny-dim, tokenizer-swap): each trains a baseline
+// and broken variants over several seeds and states verdicts, notes and facts about what changed.
 #include <algorithm>
 #include <cmath>
 #include <map>

@@ -1,3 +1,5 @@
+// Published vocabulary size, width and parameter total of well-known models (GPT-2, BERT, LLaMA 3.2, GPT-3):
+// the --preset rows of `params`, which sizes their embedding tables.
 #include "inspect/inspect.hpp"
 
 namespace embgeo {

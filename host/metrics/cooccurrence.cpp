@@ -1,3 +1,5 @@
+// Sparse co-occurrence counts of a token-id sequence: symmetric within a window (count_cooccurrence) or of the
+// tokens that follow (count_successors), plus tokens ranked by frequency.
 #include <algorithm>
 #include <cstddef>
 

@@ -1,3 +1,5 @@
+// Dot products and cosine similarity of embedding rows, accumulated in double, and the full V×V cosine matrix
+// for the heatmaps.
 #include <algorithm>
 #include <cmath>
 #include <cstddef>

@@ -1,3 +1,5 @@
+// The geometry score: Spearman correlation, over pairs of the most frequent tokens, between embedding cosine
+// and the cosine of the two tokens' co-occurrence count rows.
 #include <cmath>
 #include <cstddef>
 

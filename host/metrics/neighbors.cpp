@@ -1,3 +1,5 @@
+// Nearest neighbours of a query vector by cosine (excluded ids left out, ties broken by id) and word2vec-style
+// analogies b − a + c.
 #include <algorithm>
 #include <cmath>
 #include <cstddef>

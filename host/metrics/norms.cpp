@@ -1,3 +1,4 @@
+// L2 norm of every embedding row (the norms plot and the run summaries).
 #include <cmath>
 #include <cstddef>
 

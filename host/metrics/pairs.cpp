@@ -1,3 +1,5 @@
+// The token pairs a run follows: the most co-occurring pairs and frequent pairs that never co-occur within
+// the window.
 #include <algorithm>
 
 #include "embgeo/error.hpp"

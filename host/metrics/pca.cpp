@@ -1,3 +1,5 @@
+// Two-component PCA of embedding rows (covariance diagonalized by Jacobi rotations, signs fixed so pictures do
+// not flip) and projection of other rows onto that basis.
 #include <cmath>
 #include <cstddef>
 #include <limits>

@@ -1,3 +1,4 @@
+// Spearman rank correlation: Pearson correlation of average ranks, so tied values share a rank.
 #include <algorithm>
 #include <cmath>
 #include <numeric>

@@ -1,3 +1,4 @@
+// Min, max, median, mean and standard deviation of a sample of finite values.
 #include <algorithm>
 #include <cmath>
 

@@ -1,3 +1,5 @@
+// The gnuplot .dat text (rows of numbers, '#' comments, blank-line-separated blocks) and writing plot files
+// into a plot directory.
 #include "plots/plot_support.hpp"
 #include "util/atomic_file.hpp"
 

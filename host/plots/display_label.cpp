@@ -1,3 +1,5 @@
+// Tokens as plot and table labels: spaces, control bytes and invalid UTF-8 made visible (␣, \n, \xHH), the
+// empty token as ∅, and long tokens cut to 16 shown characters, the last an ellipsis.
 #include <cstddef>
 #include <string>
 #include <vector>

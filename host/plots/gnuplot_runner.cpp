@@ -1,3 +1,5 @@
+// Finding and running gnuplot (EMBGEO_GNUPLOT or PATH) on a written script via posix_spawn, renaming its output
+// into place, or a note saying how to render by hand when gnuplot is missing or fails.
 #include <fcntl.h>
 #include <spawn.h>
 #include <sys/stat.h>

@@ -1,3 +1,5 @@
+// Text for gnuplot scripts: string quoting (and % escaping for tic labels), and numbers written so gnuplot reads
+// them back (NaN for non-finite values).
 #include <charconv>
 #include <cmath>
 #include <cstdint>

@@ -1,3 +1,4 @@
+// The V×V cosine-similarity heatmap, its rows and columns labelled by token when V ≤ 64.
 #include <algorithm>
 
 #include "embgeo/error.hpp"

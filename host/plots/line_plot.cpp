@@ -1,3 +1,4 @@
+// Line plots of named (x, y) series, with log axes that get explicit 1-2-5 tics pinned to the data's range.
 #include <algorithm>
 #include <cmath>
 

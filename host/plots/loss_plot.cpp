@@ -1,3 +1,4 @@
+// loss.png: training and validation loss against step, the final values in the title.
 #include <cmath>
 
 #include "plots/plot_support.hpp"

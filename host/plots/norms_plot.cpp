@@ -1,3 +1,4 @@
+// norms.png: mean embedding row norm against step, with ±1 std and min–max bands.
 #include "plots/plot_support.hpp"
 
 namespace embgeo {

@@ -1,3 +1,5 @@
+// Token scatter plots in PCA coordinates, one panel or a before/after pair, axes labelled with the share of
+// variance each component explains.
 #include "embgeo/error.hpp"
 #include "plots/plot_support.hpp"
 

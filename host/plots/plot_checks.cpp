@@ -1,3 +1,4 @@
+// Argument checks shared by the plot functions: safe plot names, matching sizes and non-empty inputs.
 #include "embgeo/error.hpp"
 #include "plots/plot_support.hpp"
 

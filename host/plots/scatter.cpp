@@ -1,3 +1,5 @@
+// The gnuplot lines of a labelled token scatter (a label per finite point, then the points), shared by the PCA
+// and trajectory plots.
 #include <cmath>
 
 #include "plots/plot_support.hpp"

@@ -1,3 +1,5 @@
+// The common opening of every gnuplot script (terminal, UTF-8, overridable output file, NaN as missing) and the
+// shared grid and line styles.
 #include "plots/plot_support.hpp"
 
 namespace embgeo {

@@ -1,3 +1,5 @@
+// The embedding trajectory: the drawn tokens' 2-D positions at every logged step, as an animated GIF and a grid
+// of up to 12 frames, all on the same axes.
 #include <algorithm>
 #include <cmath>
 #include <utility>

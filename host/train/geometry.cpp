@@ -1,3 +1,5 @@
+// GeometryRecorder: picks the pairs, neighbour queries and drawn tokens from the training text, measures the
+// embedding at every logged step, and builds the before/after geometry report.
 #include "train/geometry.hpp"
 
 #include <algorithm>

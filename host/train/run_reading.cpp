@@ -1,3 +1,5 @@
+// Reading a finished run: the before/after tables, plain-language sentences on what changed (loss, geometry
+// scores, pair cosines, norms, PCA, neighbours), and the markdown run report.
 #include "train/run_reading.hpp"
 
 #include <algorithm>

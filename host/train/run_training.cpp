@@ -1,3 +1,5 @@
+// One training run end to end: option checks, the corpus (text, llm.c tokens or built-in), the one BackendConfig
+// built from the options, the backend, and training with a live progress line and per-log-step geometry.
 #include <unistd.h>
 
 #include <chrono>

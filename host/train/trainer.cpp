@@ -1,3 +1,5 @@
+// The training loop over the Backend interface: the step-0 loss, then train steps with the validation loss
+// (evaluate_loss) measured every --log-every steps, and timing of the updates alone.
 #include "train/trainer.hpp"
 
 #include <algorithm>

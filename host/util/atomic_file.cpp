@@ -1,3 +1,5 @@
+// Writing output files through a temporary name and a rename, so a failure never leaves a half-written file;
+// and creating output directories.
 #include "util/atomic_file.hpp"
 
 #include <unistd.h>

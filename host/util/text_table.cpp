@@ -1,3 +1,5 @@
+// Aligned plain-text and markdown tables for the console and the reports, and number formatting helpers
+// (fixed, signed, scientific, human-readable bytes).
 #include "util/text_table.hpp"
 
 #include <algorithm>

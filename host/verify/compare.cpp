@@ -1,3 +1,5 @@
+// Element-wise comparison against the judge's tensor, |got − want| ≤ atol + rtol·|want| with atol scaled to
+// max|want|, recording the worst absolute and relative errors and the first mismatches.
 #include "verify/compare.hpp"
 
 #include <algorithm>

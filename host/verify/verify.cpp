@@ -1,3 +1,5 @@
+// `verify --against-cpu`: the toy/odd/large shape cases, each op run on a backend and on the CPU reference from
+// the same inputs (outputs poisoned first) with every tensor compared, loss trajectories, the one-hot identity.
 #include "verify/verify.hpp"
 
 #include <algorithm>

@@ -1,4 +1,6 @@
 #pragma once
+// Optimizer configuration shared by every backend: the kind (Adam, lazy Adam, SGD) and Adam's hyperparameters,
+// with the name parsing used by --optimizer.
 #include <cstdint>
 #include <string>
 
