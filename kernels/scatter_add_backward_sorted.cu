@@ -67,8 +67,10 @@ SortedScatterWorkspace::SortedScatterWorkspace(int max_ids, int V)
                                                 run_lengths.get(), run_count.get(), max_ids));
   CUDA_CHECK(cub::DeviceScan::ExclusiveSum(nullptr, scan_bytes, run_lengths.get(), run_offsets.get(), max_ids));
   temp = DeviceBuffer<unsigned char>(std::max({sort_bytes, encode_bytes, scan_bytes}));
-  // The scan reads all max_ids lengths, past the runs a batch writes: keep the tail defined.
+  // The scan reads all max_ids lengths, past the runs a batch writes: keep the tail defined. No run until the
+  // first scatter: lazy Adam reads run_count and must find no rows before then.
   CUDA_CHECK(cudaMemset(run_lengths.get(), 0, run_lengths.size() * sizeof(std::int32_t)));
+  CUDA_CHECK(cudaMemset(run_count.get(), 0, sizeof(int)));
   CUDA_CHECK(cudaDeviceSynchronize());  // the legacy-stream memset must land before work on other streams
 }
 

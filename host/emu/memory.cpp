@@ -62,6 +62,8 @@ const Allocation* find_holding(const void* address, std::size_t bytes) {
   return &it->second;
 }
 
+constexpr int kFreshMemoryByte = 0x7f;
+
 cudaError_t allocate(void** ptr, std::size_t bytes, MemoryKind kind) {
   if (ptr == nullptr) return cudaErrorInvalidValue;
   if (const cudaError_t refused = refuse_if_capture_forbids_unsafe_calls(); refused != cudaSuccess) return refused;
@@ -72,6 +74,9 @@ cudaError_t allocate(void** ptr, std::size_t bytes, MemoryKind kind) {
   if (kind == MemoryKind::kDevice && bytes > total_device_bytes() - r.device_bytes) return cudaErrorMemoryAllocation;
   void* memory = nullptr;
   if (posix_memalign(&memory, kAlignment, bytes) != 0) return cudaErrorMemoryAllocation;
+  // Fresh GPU memory holds whatever was there before; here it holds a loud pattern instead (each int
+  // 0x7f7f7f7f, each float 3.4e38), so code that reads device memory it never wrote goes visibly wrong.
+  if (kind == MemoryKind::kDevice) std::memset(memory, kFreshMemoryByte, bytes);
   r.allocations.emplace(reinterpret_cast<std::uintptr_t>(memory), Allocation{bytes, kind});
   if (kind == MemoryKind::kDevice) r.device_bytes += bytes;
   *ptr = memory;
