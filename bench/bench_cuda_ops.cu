@@ -29,6 +29,7 @@ namespace {
 using namespace embgeo::perf;  // the cost model
 
 using cuda::DeviceBuffer;
+using cuda::uploaded;
 
 constexpr std::uint64_t kSeed = 1234;
 constexpr std::size_t kCopyBytes = std::size_t{1} << 30;   // far beyond L2: the copy runs at HBM speed
@@ -49,13 +50,6 @@ __global__ void fill_uniform_kernel(float* __restrict__ out, std::size_t n, floa
 DeviceBuffer<float> uniform_buffer(std::size_t n, float lo, float hi, std::uint64_t seed, cudaStream_t stream) {
   DeviceBuffer<float> buffer(n);
   cuda::launch(fill_uniform_kernel, cuda::blocks_for(n, 256), 256, stream, buffer.get(), n, lo, hi, seed);
-  return buffer;
-}
-
-template <typename T>
-DeviceBuffer<T> uploaded(const std::vector<T>& host, cudaStream_t stream) {
-  DeviceBuffer<T> buffer(host.size());
-  buffer.upload(host.data(), host.size(), stream);
   return buffer;
 }
 

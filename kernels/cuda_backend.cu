@@ -52,9 +52,7 @@ class CudaBackend final : public Backend {
       mE_ = DeviceBuffer<float>(VD);
       vE_ = DeviceBuffer<float>(VD);
     }
-    const std::vector<float> ones(s.B, 1.0f);
-    ones_ = DeviceBuffer<float>(s.B);
-    ones_.upload(ones.data(), ones.size(), stream_);
+    ones_ = cuda::uploaded(std::vector<float>(s.B, 1.0f), stream_);
     loss_sum_ = DeviceBuffer<double>(1);
     loss_sum_.zero(stream_);
     row_loss_ = DeviceBuffer<double>(s.B);

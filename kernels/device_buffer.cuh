@@ -51,6 +51,14 @@ class DeviceBuffer {
   std::size_t count_ = 0;
 };
 
+// A new buffer holding a copy of `host`.
+template <typename T>
+DeviceBuffer<T> uploaded(const std::vector<T>& host, cudaStream_t stream) {
+  DeviceBuffer<T> buffer(host.size());
+  buffer.upload(host.data(), host.size(), stream);
+  return buffer;
+}
+
 }  // namespace embgeo::cuda
 
 namespace embgeo::cuda {

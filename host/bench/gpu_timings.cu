@@ -17,18 +17,12 @@ namespace embgeo {
 namespace {
 
 using cuda::DeviceBuffer;
+using cuda::uploaded;
 
 __global__ void to_bf16_kernel(const float* __restrict__ in, __nv_bfloat16* __restrict__ out, std::size_t n) {
   for (std::size_t i = blockIdx.x * static_cast<std::size_t>(blockDim.x) + threadIdx.x; i < n;
        i += static_cast<std::size_t>(gridDim.x) * blockDim.x)
     out[i] = __float2bfloat16_rn(in[i]);
-}
-
-template <typename T>
-DeviceBuffer<T> upload(const std::vector<T>& host, cudaStream_t stream) {
-  DeviceBuffer<T> buffer(host.size());
-  buffer.upload(host.data(), host.size(), stream);
-  return buffer;
 }
 
 std::size_t free_bytes(int device) { return gpu_memory(device).free_bytes; }
@@ -90,8 +84,8 @@ LookupVsOnehot cuda_lookup_vs_onehot(int device, int V, int D, int N, int repeat
   cpu::gather_mean_forward(ids.data(), E.data(), reference.data(), N, 1, D);
 
   LookupVsOnehot r;
-  DeviceBuffer<float> d_E = upload(E, stream), out(reference.size());
-  DeviceBuffer<std::int32_t> d_ids = upload(ids, stream);
+  DeviceBuffer<float> d_E = uploaded(E, stream), out(reference.size());
+  DeviceBuffer<std::int32_t> d_ids = uploaded(ids, stream);
   auto lookup = [&] { cuda::gather_mean_forward(d_ids.get(), d_E.get(), out.get(), N, 1, D, stream); };
   lookup();
   r.lookup_equal = out.download(out.size(), stream) == reference;
@@ -136,14 +130,14 @@ std::vector<KernelTiming> cuda_kernel_timings(int device, const ModelShape& s, i
   cuda::EventTimer timer(stream);
   const int B = s.B, C = s.C, D = s.D, V = s.V;
   const Params p = init_params(s, 11);
-  DeviceBuffer<float> E = upload(p.embedding, stream), W = upload(p.head_weight, stream), bias = upload(p.head_bias, stream);
+  DeviceBuffer<float> E = uploaded(p.embedding, stream), W = uploaded(p.head_weight, stream), bias = uploaded(p.head_bias, stream);
   const std::vector<std::int32_t> uniform_ids = synthetic_corpus(V, static_cast<std::size_t>(B) * C, 11);
   const std::vector<std::int32_t> skewed_ids = zipf_ids(V, static_cast<std::size_t>(B) * C, 1.1, 11);
-  DeviceBuffer<std::int32_t> x = upload(uniform_ids, stream), x_zipf = upload(skewed_ids, stream);
-  DeviceBuffer<std::int32_t> y = upload(synthetic_corpus(V, B, 12), stream);
+  DeviceBuffer<std::int32_t> x = uploaded(uniform_ids, stream), x_zipf = uploaded(skewed_ids, stream);
+  DeviceBuffer<std::int32_t> y = uploaded(synthetic_corpus(V, B, 12), stream);
   DeviceBuffer<float> h(static_cast<std::size_t>(B) * D), logits(static_cast<std::size_t>(B) * V), dh(h.size()),
       dW(p.head_weight.size()), db(V), dE(p.embedding.size()), m(p.embedding.size()), v(p.embedding.size()),
-      ones = upload(std::vector<float>(B, 1.0f), stream), plain(logits.size());
+      ones = uploaded(std::vector<float>(B, 1.0f), stream), plain(logits.size());
   DeviceBuffer<double> loss(1), row_loss(static_cast<std::size_t>(B));
   loss.zero(stream);  // the softmax adds its batch loss into it
   m.zero(stream);
@@ -188,7 +182,7 @@ std::vector<KernelTiming> cuda_kernel_timings(int device, const ModelShape& s, i
   time("scatter_add_backward_sorted, Zipf ids", perf::scatter_add_cost(s, perf::distinct_ids(skewed_ids, V)).bytes, 0,
        [&] { cuda::scatter_add_backward_sorted(dh.get(), x_zipf.get(), dE.get(), B, C, D, true, sorted, V, stream); });
   OptimizerConfig adam;
-  DeviceBuffer<std::int64_t> step = upload(std::vector<std::int64_t>{1}, stream);
+  DeviceBuffer<std::int64_t> step = uploaded(std::vector<std::int64_t>{1}, stream);
   DeviceBuffer<float> scalars(2);
   cuda::adam_scalars(step.get(), adam, scalars.get(), stream);
   time("adam_step over E (V·D)", perf::adam_cost(E.size()).bytes, 0,

@@ -34,13 +34,7 @@ namespace embgeo {
 namespace {
 
 using cuda::DeviceBuffer;
-
-template <typename T>
-DeviceBuffer<T> uploaded(const std::vector<T>& host, cudaStream_t stream) {
-  DeviceBuffer<T> buffer(host.size());
-  buffer.upload(host.data(), host.size(), stream);
-  return buffer;
-}
+using cuda::uploaded;
 
 // Runs the test body under one schedule and restores the one the process was started with.
 class UnderSchedule {
