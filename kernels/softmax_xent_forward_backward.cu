@@ -49,7 +49,9 @@ __global__ void softmax_xent_forward_backward_kernel(float* __restrict__ logits,
   const MaxSum total = BlockReduce(temp).Reduce(local, MergeMaxSum());
   if (threadIdx.x == 0) {
     log_sum_exp = total.max + logf(total.sum);
-    row_loss[blockIdx.x] = static_cast<double>(log_sum_exp - row[y[blockIdx.x]]);
+    // The loss in double, as it is accumulated: a float log-sum-exp of logits near 3000 is off by 1e-4.
+    row_loss[blockIdx.x] = static_cast<double>(total.max) + log(static_cast<double>(total.sum)) -
+                           static_cast<double>(row[y[blockIdx.x]]);
   }
   __syncthreads();  // everyone needs log_sum_exp, and row[y] must be read before it is overwritten
 

@@ -26,6 +26,16 @@ cudaError_t cudaGetDeviceCount(int* count) {
   return cudaSuccess;
 }
 
+// The emulation stands for the toolkit it mimics (CUDA 12.8) on both sides, so it never reports a driver
+// older than the runtime.
+cudaError_t cudaDriverGetVersion(int* version) {
+  if (version == nullptr) return record_error(cudaErrorInvalidValue);
+  *version = 12080;
+  return cudaSuccess;
+}
+
+cudaError_t cudaRuntimeGetVersion(int* version) { return cudaDriverGetVersion(version); }
+
 cudaError_t cudaSetDevice(int device) { return device == 0 ? cudaSuccess : record_error(cudaErrorInvalidDevice); }
 
 cudaError_t cudaGetDevice(int* device) {

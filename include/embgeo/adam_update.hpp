@@ -1,7 +1,9 @@
 #pragma once
 // One element of Adam (PyTorch semantics, optimizer.hpp), shared by the CUDA kernels (dense and lazy) and the
-// fast CPU loop, so all of them apply exactly the same arithmetic. The CPU reference (cpu_ops.cpp) keeps its
-// own copy on purpose: it judges the others and must not share their code.
+// fast CPU loop, so all of them apply the same formula. Not bit for bit: nvcc contracts its multiply-adds into
+// FMAs and the host compiler may or may not, so no CPU-vs-GPU comparison may rely on equal bits. The CPU
+// reference (host/cpu/reference/) keeps its own copy on purpose: it judges the others and must not share
+// their code.
 #include <math.h>
 
 #include "embgeo/host_device.hpp"

@@ -165,6 +165,31 @@ TEST(CudaBackend, LazyAdamBeforeAnyScatterTouchesNoEmbeddingRow) {
   EXPECT_EQ(backend->params().embedding, before.embedding);
 }
 
+// Each row's loss log-sum-exp − logit[y] is formed in double, as the accumulation is: with logits near 3000 a
+// float log-sum-exp is off by up to half an ulp of 3000 (1.2e-4), far more than the loss's own precision.
+TEST(CudaBackend, RowLossIsFormedInDoubleAtLargeLogits) {
+  REQUIRE_GPU();
+  const ModelShape shape{100, 4, 2, 8};
+  BackendConfig config;
+  config.shape = shape;
+  const auto gpu = make_cuda_backend(0, config);
+  const auto cpu = make_cpu_backend(config, CpuPath::kReference);
+  std::vector<float> logits = init_params({shape.V, shape.B, 1, 1}, 17).head_weight;  // B·V values in ±0.5
+  for (std::size_t i = 0; i < logits.size(); ++i) logits[i] += 3000.0f + static_cast<float>(i % 7) * 0.25f;
+  const std::vector<std::int32_t> y = synthetic_corpus(shape.V, shape.B, 17);
+  double loss[2];
+  int side = 0;
+  for (Backend* b : {cpu.get(), gpu.get()}) {
+    b->write_ids(Tensor::kY, y, shape.B);
+    b->write(Tensor::kLogits, logits);
+    b->take_loss_sum();
+    b->softmax_xent_forward_backward();
+    const Backend::LossSum sum = b->take_loss_sum();
+    loss[side++] = sum.sum / static_cast<double>(sum.rows);
+  }
+  EXPECT_NEAR(loss[1], loss[0], 1e-6 * loss[0]);
+}
+
 TEST(CudaBackend, RejectsOutOfRangeIdsOnTheHost) {
   REQUIRE_GPU();
   BackendConfig config;
