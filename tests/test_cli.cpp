@@ -127,3 +127,29 @@ TEST(Cli, DivergingRunStopsWithANamedStep) {
 
 }  // namespace
 }  // namespace embgeo
+
+namespace embgeo {
+namespace {
+
+// EMBGEO_REQUIRE_GPU=1 (tools/gpu-check.sh) turns a GPU test's skip into a failure, and the binary says how
+// many GPU tests ran: a GPU run whose runtime cannot see the device must not pass with none run.
+TEST(GpuTestGate, RequireGpuTurnsTheSkipIntoAFailure) {
+  testing_support::TempDir dir;
+  const std::string log = dir.file("gpu-test.log");
+  const std::string command = "EMBGEO_REQUIRE_GPU=1 /proc/" + std::to_string(::getpid()) +
+                              "/exe --gtest_filter=CudaBackend.FrozenEmbeddingMatchesCpuAndStaysBitIdentical >'" +
+                              log + "' 2>&1";
+  const int status = std::system(command.c_str());
+  const std::string out = testing_support::slurp(log);
+  if (query_gpus().count == 0) {
+    EXPECT_NE(status, 0) << out;
+    EXPECT_NE(out.find("EMBGEO_REQUIRE_GPU=1 but there is no CUDA GPU"), std::string::npos) << out;
+    EXPECT_NE(out.find("GPU tests run: 0"), std::string::npos) << out;
+  } else {
+    EXPECT_EQ(status, 0) << out;
+    EXPECT_NE(out.find("GPU tests run: 1"), std::string::npos) << out;
+  }
+}
+
+}  // namespace
+}  // namespace embgeo

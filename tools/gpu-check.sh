@@ -23,6 +23,10 @@ gpu=$(nvidia-smi --query-gpu=name --format=csv,noheader 2>/dev/null | head -1 | 
 [ -n "$gpu" ] || { echo "error: no GPU visible to nvidia-smi" >&2; exit 1; }
 out=${OUT:-bench/results/$(date -u +%Y-%m-%d)-$gpu}
 mkdir -p "$out"
+# A GPU machine whose runtime cannot see the device must fail the GPU tests, not skip them; the bundle's
+# RUNPATH names the build machine's layout, so the toolkit's libraries are named here too.
+export EMBGEO_REQUIRE_GPU=1
+export LD_LIBRARY_PATH="/usr/local/cuda/lib64${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 if [ -x gpu-bundle/embgeo-cuda ]; then
   build=gpu-bundle
   export LD_LIBRARY_PATH="$PWD/gpu-bundle/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
