@@ -9,10 +9,14 @@
 namespace embgeo {
 namespace {
 
-// Delegates everything to a CPU backend but scales the scatter-add output: a realistic one-op bug.
-class OffByAFactorScatter final : public Backend {
+// Realistic one-op bugs: a scatter-add off by a factor, an optimizer step that leaves E alone, one that puts
+// each row's update on the next row.
+enum class Fault { kScaledScatter, kSkippedEmbeddingUpdate, kUpdateOnWrongRows };
+
+// Delegates everything to the fast CPU backend, except for its fault.
+class FaultyBackend final : public Backend {
  public:
-  explicit OffByAFactorScatter(const BackendConfig& c) : Backend(c), inner_(make_cpu_backend(c)) {}
+  FaultyBackend(const BackendConfig& c, Fault fault) : Backend(c), inner_(make_cpu_backend(c, CpuPath::kFast)), fault_(fault) {}
   std::string name() const override { return "faulty"; }
   void load_corpus(const std::vector<std::int32_t>& ids) override { inner_->load_corpus(ids); }
   void load_params(const Params& p) override { inner_->load_params(p); }
@@ -27,11 +31,21 @@ class OffByAFactorScatter final : public Backend {
   void head_backward() override { inner_->head_backward(); }
   void scatter_add_backward() override {
     inner_->scatter_add_backward();
+    if (fault_ != Fault::kScaledScatter) return;
     std::vector<float> dE = inner_->read(Tensor::kEmbeddingGrad);
     for (float& g : dE) g *= 1.001f;
     inner_->write(Tensor::kEmbeddingGrad, dE);
   }
-  void optimizer_step(std::int64_t t) override { inner_->optimizer_step(t); }
+  void optimizer_step(std::int64_t t) override {
+    const std::vector<float> before = inner_->read(Tensor::kEmbedding);
+    inner_->optimizer_step(t);
+    if (fault_ == Fault::kScaledScatter) return;
+    std::vector<float> after = inner_->read(Tensor::kEmbedding), wrong(before);
+    const std::size_t D = static_cast<std::size_t>(config_.shape.D), n = before.size();
+    if (fault_ == Fault::kUpdateOnWrongRows)
+      for (std::size_t i = 0; i < n; ++i) wrong[(i + D) % n] += after[i] - before[i];
+    inner_->write(Tensor::kEmbedding, wrong);
+  }
   LossSum take_loss_sum() override { return inner_->take_loss_sum(); }
   std::vector<float> read(Tensor t) const override { return inner_->read(t); }
   std::vector<std::int32_t> read_ids(Tensor t) const override { return inner_->read_ids(t); }
@@ -40,6 +54,7 @@ class OffByAFactorScatter final : public Backend {
 
  private:
   std::unique_ptr<Backend> inner_;
+  Fault fault_;
 };
 
 void load_both(Backend& a, Backend& b, const VerifyCase& vc) {
@@ -70,7 +85,7 @@ TEST(Verify, CatchesAWrongScatterAddAndBlamesOnlyIt) {
   BackendConfig config;
   config.shape = vc.shape;
   const auto judge = make_cpu_backend(config);
-  OffByAFactorScatter subject(config);
+  FaultyBackend subject(config, Fault::kScaledScatter);
   load_both(*judge, subject, vc);
   for (const Comparison& c : verify_ops(*judge, subject, vc.corpus, 1, 1)) {
     if (c.what == "dE")
@@ -78,6 +93,41 @@ TEST(Verify, CatchesAWrongScatterAddAndBlamesOnlyIt) {
     else
       EXPECT_TRUE(c.pass()) << c.what;
   }
+}
+
+// One SGD step moves E by lr·dE ≈ 1e-6 at a word-level vocabulary, far below a tolerance on E's values near 1:
+// verify judges the update itself, so a step that skips E, or applies it to the wrong rows, fails for every
+// optimizer while the rest of the step still passes.
+TEST(Verify, CatchesAnEmbeddingUpdateSkippedOrOnTheWrongRows) {
+  const VerifyCase vc = {"V=30000", {30000, 64, 8, 64}, synthetic_corpus(30000, 64 * 9 * 4 + 64, 4)};
+  for (const OptimizerKind kind : {OptimizerKind::kSgd, OptimizerKind::kAdam, OptimizerKind::kLazyAdam})
+    for (const Fault fault : {Fault::kSkippedEmbeddingUpdate, Fault::kUpdateOnWrongRows}) {
+      SCOPED_TRACE(std::string(optimizer_name(kind)) + (fault == Fault::kUpdateOnWrongRows ? " wrong rows" : " skipped"));
+      BackendConfig config;
+      config.shape = vc.shape;
+      config.optimizer.kind = kind;
+      const auto judge = make_cpu_backend(config);
+      FaultyBackend subject(config, fault);
+      load_both(*judge, subject, vc);
+      for (const Comparison& c : verify_ops(*judge, subject, vc.corpus, 1, 4)) {
+        if (c.what == "E")
+          EXPECT_FALSE(c.pass()) << c.mismatches << " of " << c.elements;
+        else
+          EXPECT_TRUE(c.pass()) << c.what << " " << (c.first_mismatches.empty() ? "" : c.first_mismatches.front());
+      }
+    }
+}
+
+TEST(Verify, CompareUpdatesAllowsTheRoundingOfTheValueAndNoMore) {
+  // Values near 1 moved by 1e-6: a float result one ulp (1.2e-7) off passes, a skipped update fails.
+  const std::vector<float> before = {1.0f, -0.75f, 0.5f};
+  std::vector<float> want(before);
+  for (float& v : want) v += 1e-6f;
+  std::vector<float> off_by_an_ulp(want);
+  off_by_an_ulp[0] = std::nextafter(want[0], 2.0f);
+  EXPECT_TRUE(compare_updates("E", before, want, want, 1e-4, 1e-4).pass());
+  EXPECT_TRUE(compare_updates("E", before, off_by_an_ulp, want, 1e-4, 1e-4).pass());
+  EXPECT_EQ(compare_updates("E", before, before, want, 1e-4, 1e-4).mismatches, 3u);
 }
 
 TEST(Verify, TrajectoryOfIdenticalBackendsMatches) {

@@ -30,4 +30,11 @@ Tolerance scaled_tolerance(const std::vector<float>& want, double atol_fraction,
 Comparison compare_tensors(const std::string& what, const std::vector<float>& got, const std::vector<float>& want,
                            Tolerance tolerance);
 
+// An optimizer step judged by the update it made, not the values it left: (got − before) against
+// (want − before), each element within 2 ulp of its value (the rounding any float update suffers) +
+// atol_fraction·max|update| + rtol·|update|. A value comparison cannot see a step of lr·g ≈ 1e-6 on values
+// near 1 (that is below its tolerance), so a backend skipping the update would pass one.
+Comparison compare_updates(const std::string& what, const std::vector<float>& before, const std::vector<float>& got,
+                           const std::vector<float>& want, double atol_fraction, double rtol);
+
 }  // namespace embgeo
