@@ -56,4 +56,11 @@ inline unsigned int blocks_for(std::size_t work, unsigned int per_block) {
   return static_cast<unsigned int>(blocks < 65535u * 32u ? (blocks > 0 ? blocks : 1) : 65535u * 32u);
 }
 
+// A grid for a row-major (rows, cols) pass: blockIdx.y walks the rows, the x-blocks the columns of a row, so a
+// kernel indexes by row and column instead of dividing a 64-bit flat index per element.
+inline dim3 row_column_grid(int rows, int cols, unsigned int per_block) {
+  return dim3(blocks_for(static_cast<std::size_t>(cols), per_block),
+              static_cast<unsigned int>(rows < 1 ? 1 : (rows < 65535 ? rows : 65535)));
+}
+
 }  // namespace embgeo::cuda

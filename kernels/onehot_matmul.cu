@@ -6,18 +6,20 @@
 namespace embgeo::cuda {
 namespace {
 
+// Row n of the (N,V) matrix on blockIdx.y (row_column_grid): 1 in column ids[n], 0 elsewhere.
 template <typename T>
-__global__ void onehot_encode_kernel(const std::int32_t* __restrict__ ids, T* __restrict__ onehot, std::size_t total,
-                                     int V) {
-  for (std::size_t i = blockIdx.x * static_cast<std::size_t>(blockDim.x) + threadIdx.x; i < total;
-       i += static_cast<std::size_t>(gridDim.x) * blockDim.x)
-    onehot[i] = static_cast<T>((static_cast<std::int64_t>(i % V) == ids[i / V]) ? 1.0f : 0.0f);
+__global__ void onehot_encode_kernel(const std::int32_t* __restrict__ ids, T* __restrict__ onehot, int N, int V) {
+  for (int n = blockIdx.y; n < N; n += gridDim.y) {
+    T* row = onehot + static_cast<std::size_t>(n) * V;
+    const std::int32_t id = ids[n];
+    for (int v = blockIdx.x * blockDim.x + threadIdx.x; v < V; v += gridDim.x * blockDim.x)
+      row[v] = static_cast<T>(v == id ? 1.0f : 0.0f);
+  }
 }
 
 template <typename T>
 void onehot_encode(const std::int32_t* ids, T* onehot, int N, int V, cudaStream_t stream) {
-  const std::size_t total = static_cast<std::size_t>(N) * V;
-  launch(onehot_encode_kernel<T>, blocks_for(total, 256), 256, stream, ids, onehot, total, V);
+  launch(onehot_encode_kernel<T>, row_column_grid(N, V, 256), 256, stream, ids, onehot, N, V);
 }
 
 }  // namespace
