@@ -162,7 +162,12 @@ class CudaBackend final : public Backend {
   void train_step(std::uint64_t seed, std::int64_t step, std::int64_t window_begin,
                   std::int64_t window_count) override {
     bind();
-    if (!config_.cuda_graph) return Backend::train_step(seed, step, window_begin, window_count);
+    // The first step runs eagerly, so the first use of every kernel and cuBLAS call (module loading, cuBLAS's
+    // own set-up, which may allocate or synchronize) happens outside capture; capture starts with the second.
+    if (!config_.cuda_graph || !eager_step_done_) {
+      eager_step_done_ = true;
+      return Backend::train_step(seed, step, window_begin, window_count);
+    }
     check_windows(window_begin, window_count);
     const GraphKey key{seed, window_begin, window_count};
     if (!graph_exec_ || !(key == graph_key_)) capture_step(key);
@@ -332,6 +337,7 @@ class CudaBackend final : public Backend {
   DeviceBuffer<float> adam_scalars_;      // lr/(1−β1^t), 1/√(1−β2^t)
   DeviceBuffer<unsigned char> cublas_workspace_;
   std::unique_ptr<cuda::SortedScatterWorkspace> sorted_;  // only with --deterministic or lazy Adam
+  bool eager_step_done_ = false;          // train_step() captures only after one eager step
   std::int64_t device_step_ = -1;         // what step_ holds, as far as the host knows (-1: unknown)
   cudaGraphExec_t graph_exec_ = nullptr;
   GraphKey graph_key_{};

@@ -108,6 +108,17 @@ cudaError_t refuse_and_invalidate_capture(cudaStream_t stream) {
 
 }  // namespace embgeo_emu::detail
 
+namespace embgeo_emu {
+namespace {
+std::size_t g_captures_begun = 0;  // guarded by streams().mutex
+}  // namespace
+
+std::size_t captures_begun() {
+  std::lock_guard<std::mutex> lock(detail::streams().mutex);
+  return g_captures_begun;
+}
+}  // namespace embgeo_emu
+
 using embgeo_emu::detail::record_error;
 using embgeo_emu::detail::streams;
 
@@ -161,6 +172,7 @@ cudaError_t cudaStreamBeginCapture(cudaStream_t stream, cudaStreamCaptureMode mo
   if (streams().live.count(stream) == 0) return record_error(cudaErrorInvalidResourceHandle);
   if (stream->capture != cudaStreamCaptureStatusNone) return record_error(cudaErrorIllegalState);
   stream->capture = cudaStreamCaptureStatusActive;
+  ++embgeo_emu::g_captures_begun;
   stream->mode = mode;
   stream->capturing_thread = std::this_thread::get_id();
   stream->recorded.clear();

@@ -175,6 +175,9 @@ const char* schedule_name();
 // Bytes held by live cudaMalloc allocations (what cudaMemGetInfo subtracts from the total).
 std::size_t live_device_bytes();
 
+// Stream captures begun so far (cudaStreamBeginCapture calls that succeeded): lets tests see when a graph is made.
+std::size_t captures_begun();
+
 }  // namespace embgeo_emu
 
 #define EMBGEO_EMULATED_DEVICE 1
