@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "bench/device_fill.cuh"
 #include "bench/perf_model.hpp"
 #include "cuda_check.cuh"
 #include "device_buffer.cuh"
@@ -29,6 +30,7 @@ namespace {
 using namespace embgeo::perf;  // the cost model
 
 using cuda::DeviceBuffer;
+using cuda::uniform_buffer;
 using cuda::uploaded;
 
 constexpr std::uint64_t kSeed = 1234;
@@ -38,20 +40,6 @@ constexpr double kZipfExponent = 1.1;                       // close to the rank
 
 // ---------------------------------------------------------------------------------------------------------
 // Device data
-
-// Uniform values in [lo, hi) from Philox stream `seed`, generated on the device: the large shapes hold
-// hundreds of MB per tensor, too slow to draw on the host every time Google Benchmark reruns a function.
-__global__ void fill_uniform_kernel(float* __restrict__ out, std::size_t n, float lo, float hi, std::uint64_t seed) {
-  for (std::size_t i = blockIdx.x * static_cast<std::size_t>(blockDim.x) + threadIdx.x; i < n;
-       i += static_cast<std::size_t>(gridDim.x) * blockDim.x)
-    out[i] = lo + (hi - lo) * uniform01(philox_draw(seed, RandomStream::kUser, i).v[0]);
-}
-
-DeviceBuffer<float> uniform_buffer(std::size_t n, float lo, float hi, std::uint64_t seed, cudaStream_t stream) {
-  DeviceBuffer<float> buffer(n);
-  cuda::launch(fill_uniform_kernel, cuda::blocks_for(n, 256), 256, stream, buffer.get(), n, lo, hi, seed);
-  return buffer;
-}
 
 // ---------------------------------------------------------------------------------------------------------
 // Timing

@@ -47,6 +47,11 @@ NamedShape shape_named(const std::string& name) {
   fail("unknown bench shape '", name, "' (toy, word, gpt2, llama3)");
 }
 
+json route_json(const OnehotRoute& route) {
+  return {{"fits", route.fits}, {"ms", route.milliseconds}, {"bytes", route.onehot_bytes},
+          {"over_budget", route.over_budget}, {"predicted_seconds", route.predicted_seconds}, {"repeats", route.repeats}};
+}
+
 // Sizes fit for a real GPU; the CPU and the emulated device (the CPU again, far slower) take the CPU's.
 bool gpu_sized(const DeviceChoice& device) { return device.cuda && !device.emulated; }
 
@@ -81,7 +86,7 @@ void bench_lookup_vs_onehot(const BenchOptions& o, const DeviceChoice& device, c
     const double bytes = perf::gather_mean_cost({V, D, 1, N}).bytes, flops = perf::onehot_matmul_cost(N, V, D).flops;
     LookupVsOnehot r;
     if (gpu) {
-      r = cuda_lookup_vs_onehot(device.index, V, D, N, repeats);
+      r = cuda_lookup_vs_onehot(device.index, V, D, N, repeats, ceilings, o.route_budget_seconds);
     } else {
       const std::vector<float> E = init_params({V, D, 1, 1}, 7).embedding;
       const std::vector<std::int32_t> ids = synthetic_corpus(V, static_cast<std::size_t>(N), 7);
@@ -98,10 +103,11 @@ void bench_lookup_vs_onehot(const BenchOptions& o, const DeviceChoice& device, c
         r.fp32.equal = product == gathered;
       }
     }
-    if (!r.lookup_equal || (r.fp32.fits && !r.fp32.equal) || (r.bf16.fits && !r.bf16.equal))
+    if (!r.lookup_equal || (r.fp32.timed() && !r.fp32.equal) || (r.bf16.timed() && !r.bf16.equal))
       fail("bench lookup-vs-onehot: results differ from the reference at V=", V, "; timings not reported");
     auto route_cells = [&](const OnehotRoute& route, double peak) -> std::vector<std::string> {
       if (!route.fits) return {"does not fit", "—", "—"};
+      if (route.over_budget) return {"skipped: predicted " + fixed(route.predicted_seconds, 0) + " s", "—", "—"};
       return {fixed(route.milliseconds, 3), fixed(flops / (route.milliseconds * 1e-3) / 1e9, 1),
               percent(flops / (route.milliseconds * 1e-3), peak)};
     };
@@ -114,16 +120,16 @@ void bench_lookup_vs_onehot(const BenchOptions& o, const DeviceChoice& device, c
     } else {
       row.insert(row.end(), {"—", "—"});
     }
-    row.push_back(r.fp32.fits ? fixed(r.fp32.milliseconds / r.lookup_milliseconds, 0) + "×" : "—");
+    row.push_back(r.fp32.timed() ? fixed(r.fp32.milliseconds / r.lookup_milliseconds, 0) + "×" : "—");
     row.push_back(human_bytes(r.fp32.onehot_bytes));
     table.add(row);
     lookup_series.x.push_back(V), lookup_series.y.push_back(r.lookup_milliseconds);
-    if (r.fp32.fits) fp32_series.x.push_back(V), fp32_series.y.push_back(r.fp32.milliseconds);
-    if (r.bf16.fits) bf16_series.x.push_back(V), bf16_series.y.push_back(r.bf16.milliseconds);
+    if (r.fp32.timed()) fp32_series.x.push_back(V), fp32_series.y.push_back(r.fp32.milliseconds);
+    if (r.bf16.timed()) bf16_series.x.push_back(V), bf16_series.y.push_back(r.bf16.milliseconds);
     out["lookup_vs_onehot"]["rows"].push_back(
         {{"V", V}, {"lookup_ms", r.lookup_milliseconds}, {"lookup_bytes", bytes},
-         {"onehot_fp32", {{"fits", r.fp32.fits}, {"ms", r.fp32.milliseconds}, {"bytes", r.fp32.onehot_bytes}}},
-         {"onehot_bf16", {{"fits", r.bf16.fits}, {"ms", r.bf16.milliseconds}, {"bytes", r.bf16.onehot_bytes}}},
+         {"onehot_fp32", route_json(r.fp32)},
+         {"onehot_bf16", route_json(r.bf16)},
          {"flops", flops}});
   }
   console << table.text();
@@ -288,6 +294,9 @@ void run_bench(const std::string& which, const BenchOptions& o, std::ostream& co
   if (o.dim != 0) check_dimension("--dim", o.dim, kMaxDim);  // 0: the device's default
   if (o.tokens < 0 || o.tokens > (1 << 24)) fail("--tokens must be in [1, 16777216], got ", o.tokens);
   if (o.repeats < 0 || o.repeats > 10000) fail("--repeats must be in [1, 10000], got ", o.repeats);
+  // The GPU's fp32 one-hot route at V = 10⁶ takes ~70 s a call: the budget keeps a GPU check in one session.
+  if (!(o.route_budget_seconds > 0) || o.route_budget_seconds > 86400)
+    fail("--route-budget must be in (0, 86400] seconds, got ", o.route_budget_seconds);
   if (o.steps < 0 || o.steps > 1000000) fail("--steps must be in [1, 1000000], got ", o.steps);
   if (!o.peer.empty() && o.peer != "pytorch") fail("--peer supports pytorch, got '", o.peer, "'");
   for (const std::int64_t V : o.vocab)

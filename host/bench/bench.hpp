@@ -17,6 +17,7 @@ struct BenchOptions {
   int dim = 0;                      // 0: 256 on a GPU, 64 on the CPU
   int tokens = 0;                   // 0: 8192 on a GPU, 256 on the CPU
   int repeats = 0;                  // 0: 20 on a GPU, 3 on the CPU
+  double route_budget_seconds = 20; // GPU lookup-vs-onehot: a one-hot route predicted to need more is skipped
   std::vector<std::string> shapes;  // train: toy, word, gpt2, llama3; empty: by device
   std::int64_t steps = 0;           // 0: per shape (2000 toy, 50 large, 20 word on the CPU)
   std::string peer;                 // "pytorch": also time tools/peer_pytorch.py at the same shapes

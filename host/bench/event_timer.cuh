@@ -21,10 +21,12 @@ class EventTimer {
   EventTimer(const EventTimer&) = delete;
   EventTimer& operator=(const EventTimer&) = delete;
 
-  // Median milliseconds of `repeats` runs of `launch` (which enqueues work on the stream).
+  // Median milliseconds of `repeats` runs of `launch` (which enqueues work on the stream), after one untimed
+  // warm-up run unless the caller has just run it (kWarm: a correctness check that doubles as the warm-up).
+  enum Warmth { kCold, kWarm };
   template <typename Launch>
-  double median_ms(int repeats, Launch&& launch) {
-    launch();  // warm-up: first-use costs (cuBLAS heuristics, module load) are not the op's
+  double median_ms(int repeats, Launch&& launch, Warmth warmth = kCold) {
+    if (warmth == kCold) launch();  // first-use costs (cuBLAS heuristics, module load) are not the op's
     std::vector<float> ms;
     for (int r = 0; r < repeats; ++r) {
       CUDA_CHECK(cudaMemsetAsync(flush_.get(), r & 0xff, flush_.size(), stream_));

@@ -4,12 +4,14 @@
 
 #include <cstring>
 
+#include "bench/device_fill.cuh"
 #include "bench/event_timer.cuh"
 #include "bench/gpu_timings.hpp"
 #include "bench/perf_model.hpp"
 #include "cpu/reference/cpu_ops.hpp"
 #include "embgeo/cuda_backend.hpp"
 #include "embgeo/params.hpp"
+#include "embgeo/philox.hpp"
 #include "embgeo/synthetic_ids.hpp"
 #include "launchers.cuh"
 
@@ -39,6 +41,25 @@ constexpr int kCeilingGemmSize = 8192;
 
 }  // namespace
 
+namespace cuda {
+namespace {
+
+__global__ void fill_uniform_kernel(float* __restrict__ out, std::size_t n, float lo, float hi, std::uint64_t seed) {
+  for (std::size_t i = blockIdx.x * static_cast<std::size_t>(blockDim.x) + threadIdx.x; i < n;
+       i += static_cast<std::size_t>(gridDim.x) * blockDim.x)
+    out[i] = lo + (hi - lo) * uniform01(philox_draw(seed, RandomStream::kUser, i).v[0]);
+}
+
+}  // namespace
+
+DeviceBuffer<float> uniform_buffer(std::size_t n, float lo, float hi, std::uint64_t seed, cudaStream_t stream) {
+  DeviceBuffer<float> buffer(n);
+  launch(fill_uniform_kernel, blocks_for(n, 256), 256, stream, buffer.get(), n, lo, hi, seed);
+  return buffer;
+}
+
+}  // namespace cuda
+
 Ceilings measure_gpu_ceilings(int device) {
   CUDA_CHECK(cudaSetDevice(device));
   const cuda::StreamAndBlas context;
@@ -55,25 +76,27 @@ Ceilings measure_gpu_ceilings(int device) {
 
   const int n = kCeilingGemmSize;
   const std::size_t elems = static_cast<std::size_t>(n) * n;
-  DeviceBuffer<float> x(elems), y(elems), z(elems);
-  CUDA_CHECK(cudaMemsetAsync(x.get(), 0, elems * sizeof(float), stream));
-  CUDA_CHECK(cudaMemsetAsync(y.get(), 0, elems * sizeof(float), stream));
+  // Random operands: a GEMM of zeros reads ~13% faster than real work on an H200.
+  DeviceBuffer<float> x = cuda::uniform_buffer(elems, -1.0f, 1.0f, 1, stream),
+                      y = cuda::uniform_buffer(elems, -1.0f, 1.0f, 2, stream), z(elems);
   const float one = 1.0f, zero = 0.0f;
   const double flops = 2.0 * n * static_cast<double>(n) * n;
   c.fp32_flops = flops / (1e-3 * timer.median_ms(5, [&] {
     CUBLAS_CHECK(cublasSgemm(context.cublas(), CUBLAS_OP_N, CUBLAS_OP_N, n, n, n, &one, x.get(), n, y.get(), n, &zero, z.get(), n));
   }));
-  // bf16 operands reuse the fp32 buffers' memory (half of it is enough); zeros are fine for timing.
-  auto* xb = reinterpret_cast<__nv_bfloat16*>(x.get());
-  auto* yb = reinterpret_cast<__nv_bfloat16*>(y.get());
+  // The same random operands rounded to bf16.
+  DeviceBuffer<__nv_bfloat16> xb(elems), yb(elems);
+  cuda::launch(to_bf16_kernel, cuda::blocks_for(elems, 256), 256, stream, x.get(), xb.get(), elems);
+  cuda::launch(to_bf16_kernel, cuda::blocks_for(elems, 256), 256, stream, y.get(), yb.get(), elems);
   c.bf16_flops = flops / (1e-3 * timer.median_ms(5, [&] {
-    CUBLAS_CHECK(cublasGemmEx(context.cublas(), CUBLAS_OP_N, CUBLAS_OP_N, n, n, n, &one, xb, CUDA_R_16BF, n, yb,
+    CUBLAS_CHECK(cublasGemmEx(context.cublas(), CUBLAS_OP_N, CUBLAS_OP_N, n, n, n, &one, xb.get(), CUDA_R_16BF, n, yb.get(),
                               CUDA_R_16BF, n, &zero, z.get(), CUDA_R_32F, n, CUBLAS_COMPUTE_32F, CUBLAS_GEMM_DEFAULT));
   }));
   return c;
 }
 
-LookupVsOnehot cuda_lookup_vs_onehot(int device, int V, int D, int N, int repeats) {
+LookupVsOnehot cuda_lookup_vs_onehot(int device, int V, int D, int N, int repeats, const Ceilings& ceilings,
+                                     double budget_seconds) {
   CUDA_CHECK(cudaSetDevice(device));
   const cuda::StreamAndBlas context;
   const cudaStream_t stream = context.stream();
@@ -91,20 +114,31 @@ LookupVsOnehot cuda_lookup_vs_onehot(int device, int V, int D, int N, int repeat
   r.lookup_equal = out.download(out.size(), stream) == reference;
   r.lookup_milliseconds = timer.median_ms(repeats, lookup);
 
+  // Repeats for a route from its predicted time; 0: over the budget, skipped.
+  const double flops = perf::onehot_matmul_cost(N, V, D).flops;
+  auto plan = [&](OnehotRoute& route, double rate) {
+    route.predicted_seconds = rate > 0 ? flops / rate : 0;
+    route.over_budget = route.predicted_seconds * 2 > budget_seconds;
+    const double affordable = route.predicted_seconds > 0 ? budget_seconds / route.predicted_seconds - 1 : repeats;
+    route.repeats = route.over_budget ? 0 : std::clamp(static_cast<int>(affordable), 1, repeats);
+  };
+  plan(r.fp32, ceilings.fp32_flops);
+  plan(r.bf16, ceilings.bf16_flops);
+
   const double cells = static_cast<double>(N) * V;
   r.fp32.onehot_bytes = cells * sizeof(float);
   r.bf16.onehot_bytes = cells * sizeof(__nv_bfloat16);
   const double headroom = 256.0 * (1 << 20);  // cuBLAS workspace and the flush buffer
-  if (r.fp32.onehot_bytes + headroom < static_cast<double>(free_bytes(device))) {
-    r.fp32.fits = true;
+  r.fp32.fits = r.fp32.onehot_bytes + headroom < static_cast<double>(free_bytes(device));
+  if (r.fp32.fits && !r.fp32.over_budget) {
     DeviceBuffer<float> onehot(static_cast<std::size_t>(cells));
     auto route = [&] { cuda::onehot_matmul(context.cublas(), d_ids.get(), d_E.get(), onehot.get(), out.get(), N, V, D, stream); };
     route();
     r.fp32.equal = out.download(out.size(), stream) == reference;
-    r.fp32.milliseconds = timer.median_ms(repeats, route);
+    r.fp32.milliseconds = timer.median_ms(r.fp32.repeats, route, cuda::EventTimer::kWarm);
   }
-  if (r.bf16.onehot_bytes + E.size() * 2.0 + headroom < static_cast<double>(free_bytes(device))) {
-    r.bf16.fits = true;
+  r.bf16.fits = r.bf16.onehot_bytes + E.size() * 2.0 + headroom < static_cast<double>(free_bytes(device));
+  if (r.bf16.fits && !r.bf16.over_budget) {
     DeviceBuffer<__nv_bfloat16> E_bf16(E.size()), onehot(static_cast<std::size_t>(cells));
     cuda::launch(to_bf16_kernel, cuda::blocks_for(E.size(), 256), 256, stream, d_E.get(), E_bf16.get(), E.size());
     auto route = [&] {
@@ -117,7 +151,7 @@ LookupVsOnehot cuda_lookup_vs_onehot(int device, int V, int D, int N, int repeat
     for (std::size_t i = 0; i < got.size() && equal; ++i)
       equal = got[i] == __bfloat162float(__float2bfloat16_rn(reference[i]));
     r.bf16.equal = equal;
-    r.bf16.milliseconds = timer.median_ms(repeats, route);
+    r.bf16.milliseconds = timer.median_ms(r.bf16.repeats, route, cuda::EventTimer::kWarm);
   }
   return r;
 }

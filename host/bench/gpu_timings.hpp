@@ -14,20 +14,28 @@ namespace embgeo {
 Ceilings measure_gpu_ceilings(int device);
 
 // One V of `bench lookup-vs-onehot`: the gather kernel against one-hot·E through cuBLAS in fp32 and bf16,
-// each checked equal to the lookup before it is timed. A route whose one-hot matrix does not fit in free
-// device memory is not run; its bytes are still reported.
+// each checked equal to the lookup before it is timed (that call is also the warm-up). A route whose one-hot
+// matrix does not fit in free device memory is not run; its bytes are still reported. Each route's time is
+// predicted from its FLOPs over the measured GEMM rate: repeats are as many as `budget_seconds` allows (at
+// most `repeats`), and a route whose check and one repeat would overrun the budget is skipped, prediction
+// reported.
 struct OnehotRoute {
   bool fits = false;
-  bool equal = false;        // result == lookup, exactly
+  bool over_budget = false;       // skipped: predicted_seconds × 2 > budget
+  bool equal = false;             // result == lookup, exactly
   double milliseconds = 0;
-  double onehot_bytes = 0;   // the N×V matrix alone
+  double onehot_bytes = 0;        // the N×V matrix alone
+  double predicted_seconds = 0;   // one call, by the cost model
+  int repeats = 0;                // timed repeats run
+  bool timed() const { return fits && !over_budget; }
 };
 struct LookupVsOnehot {
   double lookup_milliseconds = 0;
   bool lookup_equal = false;  // gather == the CPU reference rows, exactly
   OnehotRoute fp32, bf16;
 };
-LookupVsOnehot cuda_lookup_vs_onehot(int device, int V, int D, int N, int repeats);
+LookupVsOnehot cuda_lookup_vs_onehot(int device, int V, int D, int N, int repeats, const Ceilings& ceilings,
+                                     double budget_seconds);
 
 // Each training kernel at one shape, timed alone, with a plain cuBLAS SGEMM of the head's shape.
 std::vector<KernelTiming> cuda_kernel_timings(int device, const ModelShape& shape, int repeats);

@@ -21,6 +21,9 @@ void add_bench_command(CLI::App& app, Action& action) {
   cmd->add_option("--dim", o->bench.dim, "embedding dimension (default 256 GPU, 64 CPU)");
   cmd->add_option("--tokens", o->bench.tokens, "tokens looked up (default 8192 GPU, 256 CPU)");
   cmd->add_option("--repeats", o->bench.repeats, "timed repeats; the median is reported");
+  cmd->add_option("--route-budget", o->bench.route_budget_seconds,
+                  "seconds a GPU one-hot route may take (check and repeats); longer ones are skipped")
+      ->capture_default_str();
   cmd->add_option("--shapes", o->bench.shapes, "train shapes: toy, word, gpt2, llama3")->delimiter(',');
   cmd->add_option("--steps", o->bench.steps, "timed training steps per shape");
   cmd->add_option("--peer", o->bench.peer, "pytorch: time tools/peer_pytorch.py at the same shapes");

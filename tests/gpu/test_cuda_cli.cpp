@@ -15,6 +15,7 @@ namespace embgeo {
 namespace {
 
 using testing_support::CliResult;
+using testing_support::expect_one_line_error;
 using testing_support::run_cli;
 using testing_support::slurp;
 using testing_support::TempDir;
@@ -82,6 +83,28 @@ TEST(CudaCli, BenchKernelsRunsAndSaysWhenItsTimesAreEmulated) {
   EXPECT_EQ(j["emulated_device"].get<bool>(), emulated);
   EXPECT_EQ(contains(r.out, "is the emulated device"), emulated) << r.out;
   EXPECT_TRUE(contains(r.out, "gather_mean_forward")) << r.out;
+}
+
+// A one-hot route whose predicted time (FLOPs over the measured GEMM rate) overruns --route-budget is
+// skipped and says so; within the budget it is checked and timed.
+TEST(CudaCli, BenchSkipsAOneHotRoutePredictedToOverrunItsBudget) {
+  REQUIRE_GPU();
+  const TempDir dir;
+  const std::string args = "bench lookup-vs-onehot --device 0 --vocab 2000 --tokens 256 --dim 64 --repeats 2 --out '" +
+                           dir.file("bench") + "'";
+  const CliResult skipped = run_cli(args + " --route-budget 1e-9", dir);
+  ASSERT_EQ(skipped.exit_code, 0) << skipped.err;
+  EXPECT_TRUE(contains(skipped.out, "skipped: predicted")) << skipped.out;
+  const auto row = nlohmann::json::parse(slurp(dir.file("bench/bench.json")))["lookup_vs_onehot"]["rows"][0];
+  EXPECT_TRUE(row["onehot_fp32"]["over_budget"].get<bool>());
+  EXPECT_GT(row["onehot_fp32"]["predicted_seconds"].get<double>(), 0);
+  const CliResult timed = run_cli(args, dir);
+  ASSERT_EQ(timed.exit_code, 0) << timed.err;
+  EXPECT_FALSE(contains(timed.out, "skipped")) << timed.out;
+  const auto timed_row = nlohmann::json::parse(slurp(dir.file("bench/bench.json")))["lookup_vs_onehot"]["rows"][0];
+  EXPECT_FALSE(timed_row["onehot_fp32"]["over_budget"].get<bool>());
+  EXPECT_EQ(timed_row["onehot_fp32"]["repeats"].get<int>(), 2);
+  expect_one_line_error(run_cli(args + " --route-budget 0", dir), "--route-budget must be in");
 }
 
 }  // namespace
