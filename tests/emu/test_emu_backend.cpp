@@ -4,6 +4,8 @@
 #include <cuda_runtime.h>
 
 #include "data/corpus.hpp"
+#include "emu_test_support.hpp"
+#include "embgeo/synthetic_ids.hpp"
 #include "embgeo/cuda_backend.hpp"
 #include "embgeo/params.hpp"
 
@@ -28,6 +30,32 @@ TEST(EmulatedCudaBackend, CapturesTheStepOnlyAfterOneEagerStep) {
   for (std::int64_t step = 3; step <= 5; ++step) backend->train_step(3, step, 0, windows);
   EXPECT_EQ(embgeo_emu::captures_begun(), before + 1);
   EXPECT_EQ(backend->take_loss_sum().rows, 5 * config.shape.B);
+}
+
+// dE of one batch with heavy repeats (3 ids over 2048 slots), on a fresh backend under a random schedule.
+std::vector<float> embedding_gradient(bool deterministic, unsigned long long schedule_seed) {
+  const embgeo_emu::testing::ScheduleOverride random(embgeo_emu::Schedule::kRandom, schedule_seed);
+  BackendConfig config;
+  config.shape = {3, 40, 16, 128};
+  config.deterministic = deterministic;
+  const auto backend = make_cuda_backend(0, config);
+  const std::vector<std::int32_t> corpus = synthetic_corpus(3, 4000, 5);
+  backend->load_corpus(corpus);
+  backend->load_params(init_params(config.shape, 5));
+  backend->sample_batch(5, 1, 0, static_cast<std::int64_t>(corpus.size()) - 16);
+  backend->gather_mean_forward();
+  backend->head_forward();
+  backend->softmax_xent_forward_backward();
+  backend->head_backward();
+  backend->scatter_add_backward();
+  return backend->read(Tensor::kEmbeddingGrad);
+}
+
+// The emulator really reorders the atomic scatter's additions (blocks and threads in another order per seed),
+// so the bit-identity of the sorted scatter is shown across orders, not merely across repeats of one order.
+TEST(EmulatedCudaBackend, SortedScatterIsBitIdenticalAcrossSchedulesWhereAtomicsAreNot) {
+  EXPECT_EQ(embedding_gradient(true, 1), embedding_gradient(true, 2));
+  EXPECT_NE(embedding_gradient(false, 1), embedding_gradient(false, 2));
 }
 
 }  // namespace

@@ -10,6 +10,7 @@
 #include "embgeo/error.hpp"
 #include "embgeo/params.hpp"
 #include "embgeo/synthetic_ids.hpp"
+#include "emu_test_support.hpp"
 #include "launchers.cuh"
 #include "verify/compare.hpp"
 
@@ -36,15 +37,7 @@ namespace {
 using cuda::DeviceBuffer;
 using cuda::uploaded;
 
-// Runs the test body under one schedule and restores the one the process was started with.
-class UnderSchedule {
- public:
-  explicit UnderSchedule(embgeo_emu::Schedule s) : saved_(embgeo_emu::schedule()) { embgeo_emu::set_schedule(s); }
-  ~UnderSchedule() { embgeo_emu::set_schedule(saved_); }
-
- private:
-  embgeo_emu::Schedule saved_;
-};
+using embgeo_emu::testing::ScheduleOverride;
 
 using SoftmaxLauncher = decltype(&cuda::softmax_xent_forward_backward);
 
@@ -67,7 +60,7 @@ Comparison softmax_against_reference(SoftmaxLauncher softmax) {
 
 TEST(EmulatorMutations, SoftmaxWithoutItsBarrierFailsUnderReorderedSchedules) {
   for (const auto schedule : {embgeo_emu::Schedule::kForward, embgeo_emu::Schedule::kReverse, embgeo_emu::Schedule::kRandom}) {
-    const UnderSchedule under(schedule);
+    const ScheduleOverride under(schedule);
     SCOPED_TRACE(embgeo_emu::schedule_name());
     EXPECT_TRUE(softmax_against_reference(cuda::softmax_xent_forward_backward).pass());
     // Forward order runs thread 0 (which sets log_sum_exp) first, so the missing barrier goes unseen there.
@@ -79,8 +72,8 @@ TEST(EmulatorMutations, SoftmaxWithoutItsBarrierFailsUnderReorderedSchedules) {
 using HeadLauncher = decltype(&cuda::head_forward);
 
 // logits = h·Wᵀ + b through `head`, against the CPU reference; a launcher that cuBLAS refuses (an invalid
-// leading dimension) fails too, through its thrown Error.
-bool head_forward_matches(HeadLauncher head, const ModelShape& s) {
+// leading dimension) fails too, through its thrown Error, which `refused` reports.
+bool head_forward_matches(HeadLauncher head, const ModelShape& s, bool* refused = nullptr) {
   const cuda::StreamAndBlas context;
   const Params p = init_params(s, 9);
   const std::vector<float> h = init_params({s.B, s.D, 1, 1}, 10).embedding;  // (B,D)
@@ -90,16 +83,26 @@ bool head_forward_matches(HeadLauncher head, const ModelShape& s) {
                       bias = uploaded(p.head_bias, context.stream()), logits(want.size());
   try {
     head(context.cublas(), d_h.get(), W.get(), bias.get(), logits.get(), s.B, s.D, s.V, context.stream());
-  } catch (const Error& e) {
+  } catch (const Error&) {
+    if (refused) *refused = true;
     return false;
   }
   return compare_tensors("logits", logits.download(want.size(), context.stream()), want,
                          scaled_tolerance(want, 1e-5, 1e-4)).pass();
 }
 
-TEST(EmulatorMutations, HeadGemmWithASwappedTransposeOrLeadingDimensionFails) {
-  // D ≥ V keeps the swapped call's arguments legal, so only the numbers can tell; the word shape makes
-  // cuBLAS refuse them. Each mutant fails at both.
+TEST(EmulatorMutations, HeadGemmWithASwappedTransposeFailsByItsNumbers) {
+  // V = D = B keeps every argument of the swapped call legal and in bounds, so only the numbers can tell.
+  const ModelShape square{16, 16, 4, 16};
+  EXPECT_TRUE(head_forward_matches(cuda::head_forward, square));
+  bool refused = false;
+  EXPECT_FALSE(head_forward_matches(cuda::head_forward_swapped_transpose::head_forward, square, &refused));
+  EXPECT_FALSE(refused) << "the square shape should keep the mutant's arguments legal";
+}
+
+TEST(EmulatorMutations, HeadGemmWithWrongArgumentsIsRefusedLikeCublasRefusesThem) {
+  // At other shapes the swapped transpose or leading dimension breaks cuBLAS's argument rules (lda ≥ rows of
+  // op(A), ...) or reaches outside an operand's allocation: refused, as on a GPU (or a fault there).
   for (const ModelShape& s : {ModelShape{12, 16, 4, 12}, ModelShape{300, 24, 4, 16}}) {
     SCOPED_TRACE("V=" + std::to_string(s.V) + " D=" + std::to_string(s.D) + " B=" + std::to_string(s.B));
     EXPECT_TRUE(head_forward_matches(cuda::head_forward, s));

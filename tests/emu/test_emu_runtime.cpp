@@ -6,7 +6,8 @@
 #include <cuda_runtime.h>
 #include <gtest/gtest.h>
 
-#include <chrono>
+#include "emu_test_support.hpp"
+
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
@@ -26,16 +27,7 @@ using embgeo_emu::Schedule;
 
 constexpr Schedule kAllSchedules[] = {Schedule::kForward, Schedule::kReverse, Schedule::kRandom};
 
-// Tests that pick a schedule put back the one the environment chose, so a run under
-// EMBGEO_EMU_SCHEDULE=reverse still runs the other tests in reverse.
-class ScheduleOverride {
- public:
-  explicit ScheduleOverride(Schedule s) : saved_(embgeo_emu::schedule()) { embgeo_emu::set_schedule(s); }
-  ~ScheduleOverride() { embgeo_emu::set_schedule(saved_); }
-
- private:
-  Schedule saved_;
-};
+using embgeo_emu::testing::ScheduleOverride;
 
 #define ASSERT_CUDA(call) ASSERT_EQ(cudaSuccess, (call))
 #define ASSERT_CUBLAS(call) ASSERT_EQ(CUBLAS_STATUS_SUCCESS, (call))
@@ -146,16 +138,6 @@ __global__ void write_past_end_kernel(float* data, int n) {
 
 __global__ void scale_kernel(float* data, float factor, int n) {
   for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < n; i += gridDim.x * blockDim.x) data[i] *= factor;
-}
-
-__global__ void barrier_scale_kernel(float* data, float factor, int n) {
-  __shared__ float tile[256];
-  const int i = blockIdx.x * blockDim.x + threadIdx.x;
-  tile[threadIdx.x] = i < n ? data[i] : 0.0f;
-  __syncthreads();
-  const float neighbour = tile[(threadIdx.x + 1) % blockDim.x];
-  __syncthreads();
-  if (i < n) data[i] = neighbour * factor;
 }
 
 // ---- indexing, atomics, barriers, schedules --------------------------------------------------------------
@@ -751,24 +733,6 @@ TEST(EmuCub, BlockReduceIsDeterministicAndValidInThreadZero) {
     const std::vector<float> others = echo.download();
     for (int t = 1; t < 128; ++t) EXPECT_EQ(values[t], others[t]) << "threads other than 0 get their input back";
   }
-}
-
-// ---- cost ------------------------------------------------------------------------------------------------
-
-TEST(EmuPerformance, PerThreadCost) {
-  const int blocks = 2000, threads = 256, n = blocks * threads;
-  DeviceArray<float> data(std::vector<float>(n, 1.0f));
-  auto time_ns_per_thread = [&](auto kernel) {
-    embgeo_emu::launch(kernel, blocks, threads, 0, nullptr, data.get(), 1.0f, n);  // warm: fibers created
-    const auto start = std::chrono::steady_clock::now();
-    embgeo_emu::launch(kernel, blocks, threads, 0, nullptr, data.get(), 1.0f, n);
-    return std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - start).count() / n;
-  };
-  const double plain = time_ns_per_thread(scale_kernel);
-  const double fibers = time_ns_per_thread(barrier_scale_kernel);
-  std::printf("[ emulated ] %d blocks x %d threads (%s): barrier-free %.1f ns/thread, two barriers %.1f ns/thread\n",
-              blocks, threads, embgeo_emu::schedule_name(), plain, fibers);
-  EXPECT_EQ(cudaSuccess, cudaGetLastError());
 }
 
 }  // namespace
