@@ -56,13 +56,6 @@ std::size_t vector_extent(int length, int inc) {
 }
 
 // On a GPU a host pointer or an overrun would fault inside the kernel; here the call is refused up front.
-bool operand_ok(const char* call, const char* name, const void* address, std::size_t bytes) {
-  if (bytes == 0 || embgeo_emu::detail::device_accessible(address, bytes)) return true;
-  std::fprintf(stderr, "emulated device: %s: %s = %p (%zu bytes) is not inside one device allocation\n", call, name,
-               address, bytes);
-  return false;
-}
-
 cublasStatus_t enqueue_on(cublasHandle_t handle, StreamWork work) {
   if (handle->workspace == nullptr && embgeo_emu::detail::stream_is_capturing(handle->stream))
     return CUBLAS_STATUS_NOT_SUPPORTED;
@@ -130,9 +123,9 @@ cublasStatus_t check_gemm(const char* call, const GemmOperands& g) {
   const int a_rows = g.transa == CUBLAS_OP_N ? g.m : g.k, a_cols = g.transa == CUBLAS_OP_N ? g.k : g.m;
   const int b_rows = g.transb == CUBLAS_OP_N ? g.k : g.n, b_cols = g.transb == CUBLAS_OP_N ? g.n : g.k;
   const bool empty = g.m == 0 || g.n == 0;
-  if (!empty && (!operand_ok(call, "A", g.A, matrix_extent(a_rows, a_cols, g.lda) * element_bytes(g.a_type)) ||
-                 !operand_ok(call, "B", g.B, matrix_extent(b_rows, b_cols, g.ldb) * element_bytes(g.b_type)) ||
-                 !operand_ok(call, "C", g.C, matrix_extent(g.m, g.n, g.ldc) * element_bytes(g.c_type))))
+  if (!empty && (!embgeo_emu::detail::require_device_range(call, "A", g.A, matrix_extent(a_rows, a_cols, g.lda) * element_bytes(g.a_type)) ||
+                 !embgeo_emu::detail::require_device_range(call, "B", g.B, matrix_extent(b_rows, b_cols, g.ldb) * element_bytes(g.b_type)) ||
+                 !embgeo_emu::detail::require_device_range(call, "C", g.C, matrix_extent(g.m, g.n, g.ldc) * element_bytes(g.c_type))))
     return CUBLAS_STATUS_INVALID_VALUE;
   return CUBLAS_STATUS_SUCCESS;
 }
@@ -239,7 +232,7 @@ cublasStatus_t cublasSetWorkspace(cublasHandle_t handle, void* workspace, std::s
     return CUBLAS_STATUS_SUCCESS;
   }
   if (reinterpret_cast<std::uintptr_t>(workspace) % 256 != 0 ||
-      !operand_ok("cublasSetWorkspace", "workspace", workspace, bytes))
+      !embgeo_emu::detail::require_device_range("cublasSetWorkspace", "workspace", workspace, bytes))
     return CUBLAS_STATUS_INVALID_VALUE;
   handle->workspace = workspace;
   return CUBLAS_STATUS_SUCCESS;
@@ -317,9 +310,9 @@ cublasStatus_t cublasSgemv(cublasHandle_t handle, cublasOperation_t trans, int m
     return CUBLAS_STATUS_INVALID_VALUE;
   if (m == 0 || n == 0) return CUBLAS_STATUS_SUCCESS;
   const int x_length = trans == CUBLAS_OP_N ? n : m, y_length = trans == CUBLAS_OP_N ? m : n;
-  if (!operand_ok("cublasSgemv", "A", A, matrix_extent(m, n, lda) * sizeof(float)) ||
-      !operand_ok("cublasSgemv", "x", x, vector_extent(x_length, incx) * sizeof(float)) ||
-      !operand_ok("cublasSgemv", "y", y, vector_extent(y_length, incy) * sizeof(float)))
+  if (!embgeo_emu::detail::require_device_range("cublasSgemv", "A", A, matrix_extent(m, n, lda) * sizeof(float)) ||
+      !embgeo_emu::detail::require_device_range("cublasSgemv", "x", x, vector_extent(x_length, incx) * sizeof(float)) ||
+      !embgeo_emu::detail::require_device_range("cublasSgemv", "y", y, vector_extent(y_length, incy) * sizeof(float)))
     return CUBLAS_STATUS_INVALID_VALUE;
   const float a = *alpha, b = *beta;
   return enqueue_on(handle, [=] { cblas_sgemv(CblasColMajor, to_cblas(trans), m, n, a, A, lda, x, incx, b, y, incy); });

@@ -1,4 +1,5 @@
 // The host side of embgeo_emu::launch: CUDA's launch-configuration limits, then the grid onto its stream.
+#include <cstdio>
 #include <memory>
 
 #include "cuda_runtime.h"
@@ -30,6 +31,12 @@ bool accept_launch_config(dim3 grid, dim3 block, std::size_t dynamic_shared_byte
     return false;
   }
   return true;
+}
+
+void report_bad_pointer(const char* launch_signature, std::size_t position) {
+  std::fprintf(stderr, "emulated device: kernel argument %zu is not device memory (a GPU would fault): %s\n", position,
+               launch_signature);
+  record_error(cudaErrorIllegalAddress);
 }
 
 void enqueue_grid(cudaStream_t stream, GridLaunch launch) {

@@ -126,6 +126,26 @@ bool device_accessible(const void* address, std::size_t bytes) {
   return find_holding(address, bytes == 0 ? 1 : bytes) != nullptr;
 }
 
+bool require_device_range(const char* call, const char* what, const void* address, std::size_t bytes) {
+  if (bytes == 0 || device_accessible(address, bytes)) return true;
+  std::fprintf(stderr, "emulated device: %s: %s = %p (%zu bytes) is not inside one device allocation\n", call, what,
+               address, bytes);
+  return false;
+}
+
+bool kernel_pointer_ok(const void* address) {
+  if (address == nullptr) return true;
+  std::lock_guard<std::mutex> lock(registry().mutex);
+  if (find_holding(address, 1) != nullptr) return true;
+  // One past the end of an allocation: a loop bound or an empty range, never dereferenced.
+  const Registry& r = registry();
+  const auto a = reinterpret_cast<std::uintptr_t>(address);
+  auto it = r.allocations.lower_bound(a);
+  if (it == r.allocations.begin()) return false;
+  --it;
+  return it->first + it->second.bytes == a;
+}
+
 }  // namespace embgeo_emu::detail
 
 namespace embgeo_emu {

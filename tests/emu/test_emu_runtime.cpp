@@ -234,6 +234,25 @@ TEST(EmuKernelsDeathTest, PartialBarrierAborts) {
                "exited without reaching it");
 }
 
+// Host memory handed to a kernel faults on a GPU: the emulated launch refuses it and runs nothing. Device
+// memory, pinned memory, null and one-past-the-end pointers are fine.
+TEST(EmuKernels, HostPointerArgumentIsAnIllegalAddress) {
+  std::vector<float> host(256, 1.0f);
+  embgeo_emu::launch(scale_kernel, 1, 256, 0, nullptr, host.data(), 2.0f, 256);
+  EXPECT_EQ(cudaErrorIllegalAddress, cudaGetLastError());
+  EXPECT_EQ(host[0], 1.0f);  // not run
+  DeviceArray<float> device(host);
+  embgeo_emu::launch(scale_kernel, 1, 256, 0, nullptr, device.get(), 2.0f, 256);
+  embgeo_emu::launch(scale_kernel, 1, 256, 0, nullptr, device.get() + 256, 2.0f, 0);
+  embgeo_emu::launch(scale_kernel, 1, 256, 0, nullptr, static_cast<float*>(nullptr), 2.0f, 0);
+  float* pinned = nullptr;
+  ASSERT_CUDA(cudaMallocHost(reinterpret_cast<void**>(&pinned), 256 * sizeof(float)));
+  embgeo_emu::launch(scale_kernel, 1, 256, 0, nullptr, pinned, 2.0f, 0);
+  EXPECT_EQ(cudaSuccess, cudaGetLastError());
+  ASSERT_CUDA(cudaFreeHost(pinned));
+  EXPECT_EQ(device.download()[0], 2.0f);
+}
+
 TEST(EmuKernels, LaunchConfigurationErrorsAreStickyUntilRead) {
   DeviceArray<long long> counter(std::vector<long long>{0});
   struct Case {

@@ -13,14 +13,6 @@ inline std::size_t cub_temp_bytes(long long num_items, std::size_t bytes_per_ite
   return 256 + static_cast<std::size_t>(num_items > 0 ? num_items : 0) * bytes_per_item;
 }
 
-// False (after one line on stderr) when [address, address + bytes) is not inside one device allocation.
-inline bool cub_device_range(const char* algorithm, const char* what, const void* address, std::size_t bytes) {
-  if (device_accessible(address, bytes)) return true;
-  std::fprintf(stderr, "emulated device: %s: %s = %p (%zu bytes) is not inside one device allocation\n", algorithm,
-               what, address, bytes);
-  return false;
-}
-
 // The common prologue. Returns true when the caller should enqueue its work; otherwise *result is what the
 // CUB call returns (cudaSuccess after a size query, cudaErrorInvalidValue for too little scratch).
 inline bool cub_prologue(const char* algorithm, void* d_temp, std::size_t& temp_bytes, std::size_t needed,
@@ -30,7 +22,7 @@ inline bool cub_prologue(const char* algorithm, void* d_temp, std::size_t& temp_
     temp_bytes = needed;
     return false;
   }
-  if (num_items < 0 || temp_bytes < needed || !cub_device_range(algorithm, "d_temp_storage", d_temp, needed)) {
+  if (num_items < 0 || temp_bytes < needed || !require_device_range(algorithm, "d_temp_storage", d_temp, needed)) {
     *result = cudaErrorInvalidValue;
     return false;
   }

@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "embgeo_emu/runtime_api.h"
+#include "embgeo_emu/runtime_hooks.hpp"
 
 namespace embgeo_emu::detail {
 
@@ -38,6 +39,25 @@ struct BoundKernel {
   }
 };
 
+// 0 when every pointer argument is one a GPU could dereference (kernel_pointer_ok), else the 1-based position
+// of the first that is not: host memory handed to a kernel faults on a GPU.
+template <typename T>
+bool pointer_argument_ok(const T& arg) {
+  if constexpr (std::is_pointer_v<T>)
+    return kernel_pointer_ok(static_cast<const void*>(arg));
+  else
+    return true;
+}
+
+template <typename... T>
+std::size_t first_bad_pointer(const std::tuple<T...>& args) {
+  std::size_t position = 0, bad = 0;
+  std::apply([&](const auto&... arg) { ((++position, bad = (bad != 0 || pointer_argument_ok(arg)) ? bad : position), ...); },
+             args);
+  return bad;
+}
+void report_bad_pointer(const char* launch_signature, std::size_t position);
+
 // Copy-initialization, as <<<>>> converts each argument to its parameter type (implicit conversions only).
 template <typename Param, typename Arg>
 std::decay_t<Param> convert_argument(Arg&& arg) {
@@ -56,6 +76,7 @@ void launch(void (*kernel)(Params...), dim3 grid, dim3 block, std::size_t dynami
   using Bound = detail::BoundKernel<Params...>;
   auto bound = std::make_shared<const Bound>(Bound{
       kernel, std::tuple<std::decay_t<Params>...>(detail::convert_argument<Params>(std::forward<Args>(args))...)});
+  if (const std::size_t bad = detail::first_bad_pointer(bound->args)) return detail::report_bad_pointer(__PRETTY_FUNCTION__, bad);
   detail::enqueue_grid(stream, detail::GridLaunch{grid, block, &Bound::run_thread, std::move(bound),
                                                   reinterpret_cast<const void*>(kernel), __PRETTY_FUNCTION__});
 }

@@ -18,6 +18,11 @@ bool stream_is_capturing(cudaStream_t stream);
 // True when [address, address + bytes) lies inside one live cudaMalloc or cudaMallocHost allocation, i.e. a
 // GPU could dereference it.
 bool device_accessible(const void* address, std::size_t bytes);
+// device_accessible, or false after one line on stderr naming `call` and its operand `what`: what cuBLAS and
+// CUB calls check their operands with (bytes == 0: nothing is read, anything goes).
+bool require_device_range(const char* call, const char* what, const void* address, std::size_t bytes);
+// A pointer a kernel may be given: null, or into (or one past the end of) a device-accessible allocation.
+bool kernel_pointer_ok(const void* address);
 
 // Makes `error` the sticky last error (unless it is cudaSuccess) and returns it.
 cudaError_t record_error(cudaError_t error);

@@ -59,10 +59,10 @@ cudaError_t radix_sort(const char* algorithm, bool descending, void* d_temp, std
   if (!cub_prologue(algorithm, d_temp, temp_bytes, needed, num_items, &result)) return result;
   const std::size_t n = static_cast<std::size_t>(num_items);
   if (begin_bit < 0 || end_bit > kKeyBits || begin_bit > end_bit ||
-      !cub_device_range(algorithm, "d_keys_in", d_keys_in, n * sizeof(Key)) ||
-      !cub_device_range(algorithm, "d_keys_out", d_keys_out, n * sizeof(Key)) ||
-      (with_values && (!cub_device_range(algorithm, "d_values_in", d_values_in, n * sizeof(Value)) ||
-                       !cub_device_range(algorithm, "d_values_out", d_values_out, n * sizeof(Value)))))
+      !require_device_range(algorithm, "d_keys_in", d_keys_in, n * sizeof(Key)) ||
+      !require_device_range(algorithm, "d_keys_out", d_keys_out, n * sizeof(Key)) ||
+      (with_values && (!require_device_range(algorithm, "d_values_in", d_values_in, n * sizeof(Value)) ||
+                       !require_device_range(algorithm, "d_values_out", d_values_out, n * sizeof(Value)))))
     return cudaErrorInvalidValue;
   return enqueue(stream, [=] {
     using Bits = typename UnsignedOfSize<sizeof(Key)>::type;

@@ -18,7 +18,7 @@ struct DeviceRunLengthEncode {
                            emu::cub_temp_bytes(n, sizeof(InputT) + sizeof(LengthT)), n, &result)) {
       // No items still means zero runs, which the caller will read.
       if (result == cudaSuccess && d_temp_storage != nullptr && n == 0) {
-        if (!emu::cub_device_range(kName, "d_num_runs_out", d_num_runs_out, sizeof(NumRunsT)))
+        if (!emu::require_device_range(kName, "d_num_runs_out", d_num_runs_out, sizeof(NumRunsT)))
           return cudaErrorInvalidValue;
         return emu::enqueue(stream, [=] { *d_num_runs_out = 0; });
       }
@@ -26,10 +26,10 @@ struct DeviceRunLengthEncode {
     }
     // The outputs' extent depends on the data (the run count); a GPU would fault past their end, and an
     // instrumented build's ASan reports it here.
-    if (!emu::cub_device_range(kName, "d_in", d_in, static_cast<std::size_t>(n) * sizeof(InputT)) ||
-        !emu::cub_device_range(kName, "d_unique_out", d_unique_out, sizeof(UniqueT)) ||
-        !emu::cub_device_range(kName, "d_counts_out", d_counts_out, sizeof(LengthT)) ||
-        !emu::cub_device_range(kName, "d_num_runs_out", d_num_runs_out, sizeof(NumRunsT)))
+    if (!emu::require_device_range(kName, "d_in", d_in, static_cast<std::size_t>(n) * sizeof(InputT)) ||
+        !emu::require_device_range(kName, "d_unique_out", d_unique_out, sizeof(UniqueT)) ||
+        !emu::require_device_range(kName, "d_counts_out", d_counts_out, sizeof(LengthT)) ||
+        !emu::require_device_range(kName, "d_num_runs_out", d_num_runs_out, sizeof(NumRunsT)))
       return cudaErrorInvalidValue;
     return emu::enqueue(stream, [=] {
       long long runs = 0;

@@ -13,8 +13,8 @@ cudaError_t prefix_sum(const char* algorithm, bool inclusive, void* d_temp, std:
   if (!cub_prologue(algorithm, d_temp, temp_bytes, cub_temp_bytes(num_items, sizeof(InputT)), num_items, &result))
     return result;
   const std::size_t n = static_cast<std::size_t>(num_items);
-  if (!cub_device_range(algorithm, "d_in", d_in, n * sizeof(InputT)) ||
-      !cub_device_range(algorithm, "d_out", d_out, n * sizeof(OutputT)))
+  if (!require_device_range(algorithm, "d_in", d_in, n * sizeof(InputT)) ||
+      !require_device_range(algorithm, "d_out", d_out, n * sizeof(OutputT)))
     return cudaErrorInvalidValue;
   return enqueue(stream, [=] {
     std::vector<InputT> in(d_in, d_in + n);  // the output may alias the input
