@@ -718,6 +718,19 @@ TEST(EmuCub, TempStorageProtocol) {
   EXPECT_EQ(sorted, kout.download());
 }
 
+// Real CUB needs separate sort buffers and overwrites its scratch: a sort in place is refused, and the
+// scratch holds nothing of the caller's after a call.
+TEST(EmuCub, SortRefusesAliasedBuffersAndOverwritesItsScratch) {
+  DeviceArray<int> keys(std::vector<int>{3, 1, 2}), out(std::vector<int>(3, 0));
+  std::size_t bytes = 0;
+  ASSERT_CUDA(cub::DeviceRadixSort::SortKeys(nullptr, bytes, keys.get(), out.get(), 3));
+  DeviceArray<unsigned char> temp(std::vector<unsigned char>(bytes, 7));
+  EXPECT_EQ(cudaErrorInvalidValue, cub::DeviceRadixSort::SortKeys(temp.get(), bytes, keys.get(), keys.get(), 3));
+  ASSERT_CUDA(cub::DeviceRadixSort::SortKeys(temp.get(), bytes, keys.get(), out.get(), 3));
+  EXPECT_EQ(out.download(), (std::vector<int>{1, 2, 3}));
+  for (unsigned char b : temp.download()) ASSERT_NE(b, 7);
+}
+
 TEST(EmuCub, DeviceAlgorithmsAreCaptured) {
   cudaStream_t stream;
   ASSERT_CUDA(cudaStreamCreateWithFlags(&stream, cudaStreamNonBlocking));

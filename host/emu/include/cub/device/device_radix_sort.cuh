@@ -62,9 +62,13 @@ cudaError_t radix_sort(const char* algorithm, bool descending, void* d_temp, std
       !require_device_range(algorithm, "d_keys_in", d_keys_in, n * sizeof(Key)) ||
       !require_device_range(algorithm, "d_keys_out", d_keys_out, n * sizeof(Key)) ||
       (with_values && (!require_device_range(algorithm, "d_values_in", d_values_in, n * sizeof(Value)) ||
-                       !require_device_range(algorithm, "d_values_out", d_values_out, n * sizeof(Value)))))
+                       !require_device_range(algorithm, "d_values_out", d_values_out, n * sizeof(Value)))) ||
+      !require_disjoint(algorithm, "d_keys_in and d_keys_out", d_keys_in, d_keys_out, n * sizeof(Key)) ||
+      (with_values &&
+       !require_disjoint(algorithm, "d_values_in and d_values_out", d_values_in, d_values_out, n * sizeof(Value))))
     return cudaErrorInvalidValue;
   return enqueue(stream, [=] {
+    scribble_temp(d_temp, needed);
     using Bits = typename UnsignedOfSize<sizeof(Key)>::type;
     const int width = end_bit - begin_bit;
     const Bits mask = width >= kKeyBits ? static_cast<Bits>(~Bits{0}) : static_cast<Bits>((Bits{1} << width) - 1);
@@ -76,7 +80,6 @@ cudaError_t radix_sort(const char* algorithm, bool descending, void* d_temp, std
     std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
       return descending ? digits[a] > digits[b] : digits[a] < digits[b];
     });
-    // Gather into host copies first: outputs may alias inputs.
     std::vector<Key> keys(n);
     for (std::size_t i = 0; i < n; ++i) keys[i] = d_keys_in[order[i]];
     if (with_values) {

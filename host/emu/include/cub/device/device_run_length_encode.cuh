@@ -14,8 +14,8 @@ struct DeviceRunLengthEncode {
     constexpr const char* kName = "cub::DeviceRunLengthEncode::Encode";
     const long long n = static_cast<long long>(num_items);
     cudaError_t result;
-    if (!emu::cub_prologue(kName, d_temp_storage, temp_storage_bytes,
-                           emu::cub_temp_bytes(n, sizeof(InputT) + sizeof(LengthT)), n, &result)) {
+    const std::size_t needed = emu::cub_temp_bytes(n, sizeof(InputT) + sizeof(LengthT));
+    if (!emu::cub_prologue(kName, d_temp_storage, temp_storage_bytes, needed, n, &result)) {
       // No items still means zero runs, which the caller will read.
       if (result == cudaSuccess && d_temp_storage != nullptr && n == 0) {
         if (!emu::require_device_range(kName, "d_num_runs_out", d_num_runs_out, sizeof(NumRunsT)))
@@ -32,6 +32,7 @@ struct DeviceRunLengthEncode {
         !emu::require_device_range(kName, "d_num_runs_out", d_num_runs_out, sizeof(NumRunsT)))
       return cudaErrorInvalidValue;
     return emu::enqueue(stream, [=] {
+      emu::scribble_temp(d_temp_storage, needed);
       long long runs = 0;
       for (long long begin = 0; begin < n;) {
         long long end = begin + 1;

@@ -10,14 +10,15 @@ template <typename InputT, typename OutputT>
 cudaError_t prefix_sum(const char* algorithm, bool inclusive, void* d_temp, std::size_t& temp_bytes, const InputT* d_in,
                        OutputT* d_out, long long num_items, cudaStream_t stream) {
   cudaError_t result;
-  if (!cub_prologue(algorithm, d_temp, temp_bytes, cub_temp_bytes(num_items, sizeof(InputT)), num_items, &result))
-    return result;
+  const std::size_t needed = cub_temp_bytes(num_items, sizeof(InputT));
+  if (!cub_prologue(algorithm, d_temp, temp_bytes, needed, num_items, &result)) return result;
   const std::size_t n = static_cast<std::size_t>(num_items);
   if (!require_device_range(algorithm, "d_in", d_in, n * sizeof(InputT)) ||
       !require_device_range(algorithm, "d_out", d_out, n * sizeof(OutputT)))
     return cudaErrorInvalidValue;
   return enqueue(stream, [=] {
-    std::vector<InputT> in(d_in, d_in + n);  // the output may alias the input
+    scribble_temp(d_temp, needed);
+    std::vector<InputT> in(d_in, d_in + n);  // CUB's scans may work in place
     InputT running{};
     for (std::size_t i = 0; i < n; ++i) {
       if (inclusive) running = static_cast<InputT>(running + in[i]);
