@@ -81,7 +81,20 @@ class BlockScheduler {
   unsigned running_ = 0;
   unsigned first_ = 0;
   bool plain_ = false;
+  bool poison_shared_ = true;  // fill shared memory before the next block
 };
+
+// The section the linker gathers every `__shared__` variable into (device_functions.h); weak, as a program may
+// have no kernel with shared memory.
+extern "C" unsigned char __start_embgeo_emu_shared[] __attribute__((weak));
+extern "C" unsigned char __stop_embgeo_emu_shared[] __attribute__((weak));
+
+// Byte by byte through a volatile pointer, and uninstrumented: ASan may keep redzones between the section's
+// variables, which a (checked) memset over the whole section would report.
+__attribute__((no_sanitize_address)) void poison_shared_memory() {
+  if (__start_embgeo_emu_shared == nullptr) return;
+  for (volatile unsigned char* p = __start_embgeo_emu_shared; p < __stop_embgeo_emu_shared; ++p) *p = 0xFF;
+}
 
 // Per OS thread: a fiber is only ever resumed on the thread that created it.
 thread_local BlockScheduler t_scheduler;
@@ -91,6 +104,7 @@ void BlockScheduler::run(const GridLaunch& launch) {
   if (t_active != nullptr) fatal("a kernel launched a kernel (dynamic parallelism is not emulated)");
   const std::lock_guard<std::mutex> lock(kernel_mutex());
   launch_ = &launch;
+  poison_shared_ = true;
   const dim3 b = launch.block, g = launch.grid;
   threads_ = b.x * b.y * b.z;
   coordinates_.resize(threads_);
@@ -113,12 +127,17 @@ void BlockScheduler::run(const GridLaunch& launch) {
 }
 
 void BlockScheduler::run_block() {
+  // A block that waited at a barrier may have used shared memory: the next block starts from the pattern again.
+  // Barrier-free kernels (which use none) pay for this once a launch.
+  if (poison_shared_) poison_shared_memory();
+  poison_shared_ = false;
   fill_thread_order(order_, threads_);
   std::fill(states_.begin(), states_.end(), ThreadState::kRunnable);
   first_ = order_[0];
   resume(first_);
   if (states_[first_] == ThreadState::kDone) return run_rest_plain();
   for (unsigned i = 1; i < threads_; ++i) resume(order_[i]);
+  poison_shared_ = true;
   for (;;) {  // every thread now waits at a barrier or has exited
     if (release_warp_barriers()) {
       run_pass();

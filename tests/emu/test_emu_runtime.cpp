@@ -234,6 +234,22 @@ TEST(EmuKernelsDeathTest, PartialBarrierAborts) {
                "exited without reaching it");
 }
 
+// Shared memory a block never wrote holds a loud pattern, never zeros or a previous block's values: an
+// accumulator that is not cleared first reads NaN.
+__global__ void uncleared_shared_sum_kernel(float* out) {
+  __shared__ float sum;
+  if (threadIdx.x == 0) sum += 1.0f;  // the bug: `sum` was never set to 0
+  __syncthreads();
+  if (threadIdx.x == 0) out[blockIdx.x] = sum;
+}
+
+TEST(EmuKernels, SharedMemoryStartsAsALoudPatternInEveryBlock) {
+  DeviceArray<float> out(std::vector<float>(3, 0.0f));
+  embgeo_emu::launch(uncleared_shared_sum_kernel, 3, 32, 0, nullptr, out.get());
+  ASSERT_EQ(cudaSuccess, cudaGetLastError());
+  for (float v : out.download()) EXPECT_TRUE(std::isnan(v)) << v;
+}
+
 // Host memory handed to a kernel faults on a GPU: the emulated launch refuses it and runs nothing. Device
 // memory, pinned memory, null and one-past-the-end pointers are fine.
 TEST(EmuKernels, HostPointerArgumentIsAnIllegalAddress) {

@@ -15,8 +15,10 @@
 #define __forceinline__ inline
 #define __launch_bounds__(...)
 // Blocks run one after another and kernels one at a time, so a function-local static is exactly one block's
-// shared memory. (Dynamic `extern __shared__` arrays are not supported.)
-#define __shared__ static
+// shared memory. (Dynamic `extern __shared__` arrays are not supported.) All of them live in one section, which
+// the scheduler fills with a loud pattern before a block (NaN floats, -1 ints): a kernel reading shared memory
+// it never wrote, or a value a previous block left, goes visibly wrong instead of finding zeros.
+#define __shared__ __attribute__((section("embgeo_emu_shared"))) static
 
 namespace embgeo_emu::detail {
 
