@@ -28,6 +28,7 @@ namespace {
 
 using formats::FloatMatrix;
 using testing_support::CliResult;
+using testing_support::contains;
 using testing_support::ids_of;
 using testing_support::row_of;
 using testing_support::run_cli;
@@ -69,8 +70,6 @@ std::string npy_file(int major, const std::string& dict, const std::string& data
 }
 
 using testing_support::error_of;
-
-bool contains(const std::string& text, const std::string& fragment) { return text.find(fragment) != std::string::npos; }
 
 using testing_support::expect_one_line_error;
 

@@ -27,6 +27,10 @@ std::string error_of(Call call) {
   return "";
 }
 
+inline bool contains(const std::string& text, const std::string& fragment) {
+  return text.find(fragment) != std::string::npos;
+}
+
 // Little-endian bytes of `value`, `width` bytes long: for hand-made binary files.
 inline std::string le_bytes(std::uint64_t value, int width) {
   std::string out;

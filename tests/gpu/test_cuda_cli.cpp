@@ -10,17 +10,17 @@
 #include "embgeo/params.hpp"
 #include "formats/formats.hpp"
 #include "gpu_test_util.hpp"
+#include "test_support.hpp"
 
 namespace embgeo {
 namespace {
 
 using testing_support::CliResult;
+using testing_support::contains;
 using testing_support::expect_one_line_error;
 using testing_support::run_cli;
 using testing_support::slurp;
 using testing_support::TempDir;
-
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
 TEST(CudaCli, TrainOnDeviceZeroLearnsAndWritesItsRun) {
   REQUIRE_GPU();
