@@ -19,10 +19,12 @@ class CudaBackend final : public Backend {
   CudaBackend(int device, const BackendConfig& config) : Backend(config), device_(device) {
     const GpuMemory memory = gpu_memory(device);  // also selects the device
     device_name_ = memory.name;
-    // The model's state plus what the backend adds: the cuBLAS workspace and, for the sorted scatter, seven
-    // id-sized buffers (its CUB scratch is of the same order).
-    const std::size_t ids = static_cast<std::size_t>(config.shape.B) * config.shape.C;
-    const std::size_t needed = training_state_bytes(config) + kCublasWorkspaceBytes + 8 * ids * sizeof(std::int32_t) +
+    // The model's state plus what the backend adds: the cuBLAS workspace, the row losses and the sorted
+    // scatter's workspace (counted whether or not the run uses it, with one more id buffer for its CUB scratch).
+    const int ids = config.shape.B * config.shape.C;
+    const std::size_t needed = training_state_bytes(config) + kCublasWorkspaceBytes +
+                               cuda::SortedScatterWorkspace::bytes(ids, config.shape.D) +
+                               static_cast<std::size_t>(ids) * sizeof(std::int32_t) +
                                static_cast<std::size_t>(config.shape.B) * sizeof(double);
     if (needed > memory.free_bytes)
       fail("model needs ", needed >> 20, " MiB on cuda:", device, " but only ", memory.free_bytes >> 20,
@@ -63,7 +65,7 @@ class CudaBackend final : public Backend {
     CUBLAS_CHECK(cublasSetWorkspace(cublas_, cublas_workspace_.get(), cublas_workspace_.size()));
     if (config.tf32) CUBLAS_CHECK(cublasSetMathMode(cublas_, CUBLAS_TF32_TENSOR_OP_MATH));
     if (sorted_scatter()) {
-      sorted_ = std::make_unique<cuda::SortedScatterWorkspace>(s.B * s.C, s.V);
+      sorted_ = std::make_unique<cuda::SortedScatterWorkspace>(s.B * s.C, s.V, s.D);
       dE_.zero(stream_);  // lazy Adam keeps dE zero outside the rows of the current batch
     }
   }
@@ -129,8 +131,12 @@ class CudaBackend final : public Backend {
   }
 
   void softmax_xent_forward_backward() override {
-    cuda::softmax_xent_forward_backward(logits_.get(), y_.get(), row_loss_.get(), loss_sum_.get(), rows_,
-                                        config_.shape.V, 1.0f / static_cast<float>(rows_), stream_);
+    enqueue_softmax(nullptr);
+    loss_rows_ += rows_;
+  }
+
+  void head_forward_softmax_xent() override {
+    enqueue_head_softmax();
     loss_rows_ += rows_;
   }
 
@@ -235,6 +241,20 @@ class CudaBackend final : public Backend {
     device_step_ = step;
   }
 
+  // Softmax-CE over the logits of the current rows, adding `bias` as it reads them when not null.
+  void enqueue_softmax(const float* bias) {
+    cuda::softmax_xent_forward_backward(logits_.get(), bias, y_.get(), row_loss_.get(), loss_sum_.get(), rows_,
+                                        config_.shape.V, 1.0f / static_cast<float>(rows_), stream_);
+  }
+
+  // The bias joins the logits inside the softmax pass: the GEMM writes h·Wᵀ alone (beta = 0), saving a
+  // write and a re-read of the (B,V) logits.
+  void enqueue_head_softmax() {
+    const ModelShape& s = config_.shape;
+    cuda::head_forward(cublas_, h_.get(), W_.get(), nullptr, logits_.get(), rows_, s.D, s.V, stream_);
+    enqueue_softmax(bias_.get());
+  }
+
   void launch_sample_batch(std::uint64_t seed, std::int64_t window_begin, std::int64_t window_count) {
     const ModelShape& s = config_.shape;
     cuda::sample_batch(corpus_.get(), seed, step_.get(), window_begin, window_count, x_.get(), y_.get(), s.B, s.C,
@@ -275,9 +295,7 @@ class CudaBackend final : public Backend {
     try {
       launch_sample_batch(key.seed, key.window_begin, key.window_count);
       gather_mean_forward();
-      head_forward();
-      cuda::softmax_xent_forward_backward(logits_.get(), y_.get(), row_loss_.get(), loss_sum_.get(), rows_,
-                                          config_.shape.V, 1.0f / static_cast<float>(rows_), stream_);
+      enqueue_head_softmax();  // its rows are counted when the graph is launched
       head_backward();
       if (!config_.freeze_embedding) scatter_add_backward();
       launch_optimizer_step();

@@ -38,16 +38,34 @@ inline void check_bound_stream(cublasHandle_t cublas, cudaStream_t stream) {
   if (bound != stream) fail("internal: cuBLAS handle is bound to another stream");
 }
 
-// kernel<<<grid, block, 0, stream>>>(args...) and its check. nvcc compiles the launch as written; the
-// emulated device (host/emu/, where these files are compiled as C++) runs the same kernel on CPU fibers.
+// kernel<<<grid, block, shared_bytes, stream>>>(args...) and its check. nvcc compiles the launch as written;
+// the emulated device (host/emu/, where these files are compiled as C++) runs the same kernel on CPU fibers.
 template <typename... Params, typename... Args>
-void launch(void (*kernel)(Params...), dim3 grid, dim3 block, cudaStream_t stream, Args&&... args) {
+void launch_with_shared_memory(void (*kernel)(Params...), dim3 grid, dim3 block, std::size_t shared_bytes,
+                               cudaStream_t stream, Args&&... args) {
 #if defined(__CUDACC__)
-  kernel<<<grid, block, 0, stream>>>(std::forward<Args>(args)...);
+  kernel<<<grid, block, shared_bytes, stream>>>(std::forward<Args>(args)...);
 #else
-  embgeo_emu::launch(kernel, grid, block, 0, stream, std::forward<Args>(args)...);
+  embgeo_emu::launch(kernel, grid, block, shared_bytes, stream, std::forward<Args>(args)...);
 #endif
   check_launch();
+}
+
+// A launch without dynamic shared memory.
+template <typename... Params, typename... Args>
+void launch(void (*kernel)(Params...), dim3 grid, dim3 block, cudaStream_t stream, Args&&... args) {
+  launch_with_shared_memory(kernel, grid, block, 0, stream, std::forward<Args>(args)...);
+}
+
+// The block's dynamic shared memory (the shared_bytes of its launch), 16-byte aligned.
+template <typename T>
+__device__ T* dynamic_shared() {
+#if defined(__CUDACC__)
+  extern __shared__ __align__(16) unsigned char dynamic_shared_bytes[];
+  return reinterpret_cast<T*>(dynamic_shared_bytes);
+#else
+  return static_cast<T*>(embgeo_emu::dynamic_shared_memory());
+#endif
 }
 
 // Blocks needed to cover `work` items with `per_block` each, capped at what a 1-D grid allows.

@@ -16,14 +16,15 @@ namespace embgeo::cuda {
 // x (rows,C), E (V,D) → h (rows,D)
 void gather_mean_forward(const std::int32_t* x, const float* E, float* h, int rows, int C, int D, cudaStream_t stream);
 
-// h (rows,D), W (V,D), bias (V) → logits (rows,V)
+// h (rows,D), W (V,D), bias (V) → logits (rows,V). bias null: logits = h·Wᵀ only, for a softmax that adds the
+// bias itself.
 void head_forward(cublasHandle_t cublas, const float* h, const float* W, const float* bias, float* logits, int rows,
                   int D, int V, cudaStream_t stream);
 
-// logits (rows,V) → dlogits in place, scaled by grad_scale; row_loss (rows) gets each row's loss and
-// *loss_sum += their sum, added in row order (deterministic).
-void softmax_xent_forward_backward(float* logits, const std::int32_t* y, double* row_loss, double* loss_sum, int rows,
-                                   int V, float grad_scale, cudaStream_t stream);
+// logits (rows,V) (+ bias (V) when not null) → dlogits in place, scaled by grad_scale; row_loss (rows) gets
+// each row's loss and *loss_sum += their sum, added in row order (deterministic).
+void softmax_xent_forward_backward(float* logits, const float* bias, const std::int32_t* y, double* row_loss,
+                                   double* loss_sum, int rows, int V, float grad_scale, cudaStream_t stream);
 
 // dlogits (rows,V), h (rows,D), W (V,D) → dW (V,D), db (V), dh (rows,D). `ones` holds ≥ rows ones.
 void head_backward(cublasHandle_t cublas, const float* dlogits, const float* h, const float* W, float* dW, float* db,
@@ -69,20 +70,30 @@ void onehot_matmul_bf16(cublasHandle_t cublas, const std::int32_t* ids, const __
 
 namespace embgeo::cuda {
 
-// Scratch of the sorted scatter-add for batches of up to `max_ids` ids, allocated once by the backend.
-// After a call, unique_ids[0, *run_count) lists the rows the batch touched, ascending.
+// Scratch of the sorted scatter-add for batches of up to `max_ids` ids of rows of D floats, allocated once by
+// the backend. After a call, unique_ids[0, *run_count) lists the rows the batch touched, ascending.
 struct SortedScatterWorkspace {
-  SortedScatterWorkspace(int max_ids, int V);
+  // A block sums at most this many slots of a run: a frequent id's long run (the top Zipf token holds ~780
+  // of N = 8192 slots) is split over several blocks instead of being summed by one.
+  static constexpr int kChunkSlots = 64;
+  SortedScatterWorkspace(int max_ids, int V, int D);
+  // Device bytes the workspace allocates besides its CUB scratch (which is of the order of one id buffer).
+  static std::size_t bytes(int max_ids, int D);
   int end_bit;  // sort only the bits an id < V can have
   DeviceBuffer<std::int32_t> slots, sorted_ids, sorted_slots, unique_ids, run_lengths, run_offsets;
+  // Per run: its chunks and their first index; the chunks of runs longer than one chunk and the first
+  // index of their partial sums (rows of D floats in `partials`).
+  DeviceBuffer<std::int32_t> chunk_counts, chunk_offsets, partial_counts, partial_offsets;
+  DeviceBuffer<float> partials;
   DeviceBuffer<int> run_count;
   DeviceBuffer<unsigned char> temp;
 };
 
-// Deterministic scatter-add: sort (id, slot) pairs, find the runs of equal ids, and let one block per run sum
-// its slots' dh rows in slot order and write the E row once — bit-identical from run to run, unlike
-// atomics. With zero_table the whole dE is cleared first; without it only the touched rows are written
-// (lazy Adam clears them again after use, so dE stays zero elsewhere).
+// Deterministic scatter-add: sort (id, slot) pairs, find the runs of equal ids, and sum each run in a fixed
+// order: chunks of kChunkSlots slots in slot order, one block each, then a run's chunk sums in chunk order;
+// the E row is written once — bit-identical from run to run, unlike atomics. With zero_table the whole dE
+// is cleared first; without it only the touched rows are written (lazy Adam clears them again after use, so
+// dE stays zero elsewhere).
 void scatter_add_backward_sorted(const float* dh, const std::int32_t* x, float* dE, int rows, int C, int D,
                                  bool zero_table, SortedScatterWorkspace& ws, int V, cudaStream_t stream);
 

@@ -1,11 +1,13 @@
 // Deterministic embedding backward: sort the batch's (id, slot) pairs, run-length encode the sorted ids, and
-// reduce each run in a fixed order. Costs a radix sort of N = B·C keys over the atomic path, buys
-// bit-identical runs and the list of touched rows that lazy Adam needs.
+// reduce each run in a fixed order, long runs split over several blocks (chunks, then a pass over each long
+// run's chunk sums). Costs a radix sort of N = B·C keys over the atomic path, buys bit-identical runs and the
+// list of touched rows that lazy Adam needs.
 #include <cub/device/device_radix_sort.cuh>
 #include <cub/device/device_run_length_encode.cuh>
 #include <cub/device/device_scan.cuh>
 
 #include <algorithm>
+#include <utility>
 
 #include "cuda_check.cuh"
 #include "embgeo/adam_update.hpp"
@@ -20,19 +22,76 @@ __global__ void iota_slots_kernel(std::int32_t* __restrict__ slots, int n) {
     slots[i] = static_cast<std::int32_t>(i);
 }
 
-// One block per run of equal ids (blocks past *run_count exit): the run's dh rows are summed in slot order.
-__global__ void reduce_runs_kernel(const int* __restrict__ run_count, const std::int32_t* __restrict__ unique_ids,
-                                   const std::int32_t* __restrict__ run_lengths,
-                                   const std::int32_t* __restrict__ run_offsets,
-                                   const std::int32_t* __restrict__ sorted_slots, const float* __restrict__ dh,
-                                   float* __restrict__ dE, int C, int D) {
+// Per run r < *run_count: how many chunks it has, and how many of them leave a partial sum (runs of one chunk
+// write their E row directly). Entries past the runs get zeros, so the scans over all n entries stay exact.
+__global__ void count_chunks_kernel(const int* __restrict__ run_count, const std::int32_t* __restrict__ run_lengths,
+                                    std::int32_t* __restrict__ chunk_counts, std::int32_t* __restrict__ partial_counts,
+                                    int n) {
+  constexpr int K = SortedScatterWorkspace::kChunkSlots;
+  for (int r = blockIdx.x * blockDim.x + threadIdx.x; r < n; r += gridDim.x * blockDim.x) {
+    const int chunks = r < *run_count ? (run_lengths[r] + K - 1) / K : 0;
+    chunk_counts[r] = chunks;
+    partial_counts[r] = chunks > 1 ? chunks : 0;
+  }
+}
+
+// The run a chunk belongs to: the last r whose first chunk is ≤ chunk (chunk_offsets ascend strictly, as
+// every run has at least one chunk).
+__device__ int run_of_chunk(const std::int32_t* chunk_offsets, int runs, int chunk) {
+  int lo = 0, hi = runs - 1;
+  while (lo < hi) {
+    const int mid = (lo + hi + 1) / 2;
+    if (chunk_offsets[mid] <= chunk)
+      lo = mid;
+    else
+      hi = mid - 1;
+  }
+  return lo;
+}
+
+// One block per chunk (blocks past the last chunk exit): the chunk's dh rows, staged in shared memory, are
+// summed in slot order; a run of one chunk writes its E row, a longer run's chunk its partial sum.
+__global__ void sum_chunks_kernel(const int* __restrict__ run_count, const std::int32_t* __restrict__ unique_ids,
+                                  const std::int32_t* __restrict__ run_lengths,
+                                  const std::int32_t* __restrict__ run_offsets,
+                                  const std::int32_t* __restrict__ chunk_counts,
+                                  const std::int32_t* __restrict__ chunk_offsets,
+                                  const std::int32_t* __restrict__ partial_offsets,
+                                  const std::int32_t* __restrict__ sorted_slots, const float* __restrict__ dh,
+                                  float* __restrict__ partials, float* __restrict__ dE, int C, int D) {
+  constexpr int K = SortedScatterWorkspace::kChunkSlots;
+  __shared__ std::int32_t dh_rows[K];  // the dh row of each slot of the chunk
+  const int runs = *run_count;
+  if (runs == 0) return;
+  const int chunk = blockIdx.x;
+  if (chunk >= chunk_offsets[runs - 1] + chunk_counts[runs - 1]) return;
+  const int run = run_of_chunk(chunk_offsets, runs, chunk), index = chunk - chunk_offsets[run];
+  const int begin = run_offsets[run] + index * K;
+  const int count = min(K, run_offsets[run] + run_lengths[run] - begin);
+  for (int k = threadIdx.x; k < count; k += blockDim.x) dh_rows[k] = sorted_slots[begin + k] / C;
+  __syncthreads();
+  const bool whole_run = chunk_counts[run] == 1;
+  float* out = whole_run ? dE + static_cast<std::size_t>(unique_ids[run]) * D
+                         : partials + static_cast<std::size_t>(partial_offsets[run] + index) * D;
+  for (int d = threadIdx.x; d < D; d += blockDim.x) {
+    float sum = 0.0f;
+    for (int k = 0; k < count; ++k) sum += dh[static_cast<std::size_t>(dh_rows[k]) * D + d];
+    out[d] = whole_run ? sum / static_cast<float>(C) : sum;
+  }
+}
+
+// One block per run of more than one chunk (other blocks exit): its chunk sums added in chunk order.
+__global__ void sum_long_runs_kernel(const int* __restrict__ run_count, const std::int32_t* __restrict__ unique_ids,
+                                     const std::int32_t* __restrict__ partial_counts,
+                                     const std::int32_t* __restrict__ partial_offsets,
+                                     const float* __restrict__ partials, float* __restrict__ dE, int C, int D) {
   const int run = blockIdx.x;
-  if (run >= *run_count) return;
-  const int begin = run_offsets[run], end = begin + run_lengths[run];
+  if (run >= *run_count || partial_counts[run] == 0) return;
+  const float* first = partials + static_cast<std::size_t>(partial_offsets[run]) * D;
   float* row = dE + static_cast<std::size_t>(unique_ids[run]) * D;
   for (int d = threadIdx.x; d < D; d += blockDim.x) {
     float sum = 0.0f;
-    for (int k = begin; k < end; ++k) sum += dh[static_cast<std::size_t>(sorted_slots[k] / C) * D + d];
+    for (int k = 0; k < partial_counts[run]; ++k) sum += first[static_cast<std::size_t>(k) * D + d];
     row[d] = sum / static_cast<float>(C);
   }
 }
@@ -56,24 +115,6 @@ int row_threads(int D) { return D >= 256 ? 256 : std::max(32, ((D + 31) / 32) * 
 
 }  // namespace
 
-SortedScatterWorkspace::SortedScatterWorkspace(int max_ids, int V)
-    : end_bit(std::max(1, 32 - __builtin_clz(static_cast<unsigned>(std::max(V - 1, 1))))),
-      slots(max_ids), sorted_ids(max_ids), sorted_slots(max_ids), unique_ids(max_ids), run_lengths(max_ids),
-      run_offsets(max_ids), run_count(1) {
-  std::size_t sort_bytes = 0, encode_bytes = 0, scan_bytes = 0;
-  CUDA_CHECK(cub::DeviceRadixSort::SortPairs(nullptr, sort_bytes, slots.get(), sorted_ids.get(), slots.get(),
-                                             sorted_slots.get(), max_ids, 0, end_bit));
-  CUDA_CHECK(cub::DeviceRunLengthEncode::Encode(nullptr, encode_bytes, sorted_ids.get(), unique_ids.get(),
-                                                run_lengths.get(), run_count.get(), max_ids));
-  CUDA_CHECK(cub::DeviceScan::ExclusiveSum(nullptr, scan_bytes, run_lengths.get(), run_offsets.get(), max_ids));
-  temp = DeviceBuffer<unsigned char>(std::max({sort_bytes, encode_bytes, scan_bytes}));
-  // The scan reads all max_ids lengths, past the runs a batch writes: keep the tail defined. No run until the
-  // first scatter: lazy Adam reads run_count and must find no rows before then.
-  CUDA_CHECK(cudaMemset(run_lengths.get(), 0, run_lengths.size() * sizeof(std::int32_t)));
-  CUDA_CHECK(cudaMemset(run_count.get(), 0, sizeof(int)));
-  CUDA_CHECK(cudaDeviceSynchronize());  // the legacy-stream memset must land before work on other streams
-}
-
 void scatter_add_backward_sorted(const float* dh, const std::int32_t* x, float* dE, int rows, int C, int D,
                                  bool zero_table, SortedScatterWorkspace& ws, int V, cudaStream_t stream) {
   const int n = rows * C;
@@ -88,8 +129,19 @@ void scatter_add_backward_sorted(const float* dh, const std::int32_t* x, float* 
                                                 ws.run_lengths.get(), ws.run_count.get(), n, stream));
   bytes = ws.temp.size();
   CUDA_CHECK(cub::DeviceScan::ExclusiveSum(ws.temp.get(), bytes, ws.run_lengths.get(), ws.run_offsets.get(), n, stream));
-  launch(reduce_runs_kernel, n, row_threads(D), stream, ws.run_count.get(), ws.unique_ids.get(), ws.run_lengths.get(),
-         ws.run_offsets.get(), ws.sorted_slots.get(), dh, dE, C, D);
+  launch(count_chunks_kernel, blocks_for(n, 256), 256, stream, ws.run_count.get(), ws.run_lengths.get(),
+         ws.chunk_counts.get(), ws.partial_counts.get(), n);
+  for (const auto& [counts, offsets] : {std::pair{&ws.chunk_counts, &ws.chunk_offsets},
+                                        std::pair{&ws.partial_counts, &ws.partial_offsets}}) {
+    bytes = ws.temp.size();
+    CUDA_CHECK(cub::DeviceScan::ExclusiveSum(ws.temp.get(), bytes, counts->get(), offsets->get(), n, stream));
+  }
+  // A run of len slots has ceil(len/K) ≤ len chunks, so n blocks cover every chunk.
+  launch(sum_chunks_kernel, n, row_threads(D), stream, ws.run_count.get(), ws.unique_ids.get(), ws.run_lengths.get(),
+         ws.run_offsets.get(), ws.chunk_counts.get(), ws.chunk_offsets.get(), ws.partial_offsets.get(),
+         ws.sorted_slots.get(), dh, ws.partials.get(), dE, C, D);
+  launch(sum_long_runs_kernel, n, row_threads(D), stream, ws.run_count.get(), ws.unique_ids.get(),
+         ws.partial_counts.get(), ws.partial_offsets.get(), ws.partials.get(), dE, C, D);
 }
 
 void lazy_adam_step(float* param, float* grad, float* m, float* v, int D, const SortedScatterWorkspace& ws, int max_rows,

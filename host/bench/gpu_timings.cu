@@ -199,9 +199,20 @@ std::vector<KernelTiming> cuda_kernel_timings(int device, const ModelShape& s, i
   });
   const double xent_ms = timer.median_ms(repeats, [&] {
     CUDA_CHECK(cudaMemcpyAsync(plain.get(), logits.get(), logits.size() * sizeof(float), cudaMemcpyDeviceToDevice, stream));
-    cuda::softmax_xent_forward_backward(plain.get(), y.get(), row_loss.get(), loss.get(), B, V, 1.0f / B, stream);
+    cuda::softmax_xent_forward_backward(plain.get(), nullptr, y.get(), row_loss.get(), loss.get(), B, V, 1.0f / B, stream);
   });
   rows.push_back({"softmax_xent_forward_backward", std::max(0.0, xent_ms - copy_ms), perf::softmax_xent_cost(s).bytes, 0});
+  // The step's forward both ways: the bias broadcast before a beta = 1 GEMM, against the bias added by the
+  // softmax as it reads each row (what a training step runs).
+  const double forward_flops = perf::head_forward_cost(s).flops;
+  time("head_forward + softmax, bias pass", 0, forward_flops, [&] {
+    cuda::head_forward(cublas, h.get(), W.get(), bias.get(), plain.get(), B, D, V, stream);
+    cuda::softmax_xent_forward_backward(plain.get(), nullptr, y.get(), row_loss.get(), loss.get(), B, V, 1.0f / B, stream);
+  });
+  time("head GEMM + softmax adding the bias (step)", 0, forward_flops, [&] {
+    cuda::head_forward(cublas, h.get(), W.get(), nullptr, plain.get(), B, D, V, stream);
+    cuda::softmax_xent_forward_backward(plain.get(), bias.get(), y.get(), row_loss.get(), loss.get(), B, V, 1.0f / B, stream);
+  });
   time("head_backward (2 GEMMs + GEMV)", 0, perf::head_backward_cost(s).flops, [&] {
     cuda::head_backward(cublas, plain.get(), h.get(), W.get(), dW.get(), db.get(), dh.get(), ones.get(), B, D, V, stream);
   });
@@ -210,7 +221,7 @@ std::vector<KernelTiming> cuda_kernel_timings(int device, const ModelShape& s, i
   time("scatter_add_backward, Zipf ids", perf::scatter_add_cost(s, perf::distinct_ids(skewed_ids, V)).bytes, 0,
        [&] { cuda::scatter_add_backward(dh.get(), x_zipf.get(), dE.get(), B, C, D, V, stream); });
   // The deterministic path's cost next to the atomic one, at the same ids.
-  cuda::SortedScatterWorkspace sorted(B * C, V);
+  cuda::SortedScatterWorkspace sorted(B * C, V, D);
   time("scatter_add_backward_sorted, uniform ids", perf::scatter_add_cost(s, perf::distinct_ids(uniform_ids, V)).bytes, 0,
        [&] { cuda::scatter_add_backward_sorted(dh.get(), x.get(), dE.get(), B, C, D, true, sorted, V, stream); });
   time("scatter_add_backward_sorted, Zipf ids", perf::scatter_add_cost(s, perf::distinct_ids(skewed_ids, V)).bytes, 0,

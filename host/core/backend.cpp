@@ -29,12 +29,16 @@ const char* tensor_name(Tensor t) {
   return "?";
 }
 
+void Backend::head_forward_softmax_xent() {
+  head_forward();
+  softmax_xent_forward_backward();
+}
+
 void Backend::train_step(std::uint64_t seed, std::int64_t step, std::int64_t window_begin,
                          std::int64_t window_count) {
   sample_batch(seed, step, window_begin, window_count);
   gather_mean_forward();
-  head_forward();
-  softmax_xent_forward_backward();
+  head_forward_softmax_xent();
   head_backward();
   // A frozen embedding gets no gradient at all: the scatter-add is not run, not merely discarded.
   if (!config_.freeze_embedding) scatter_add_backward();

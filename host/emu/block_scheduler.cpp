@@ -82,6 +82,7 @@ class BlockScheduler {
   unsigned first_ = 0;
   bool plain_ = false;
   bool poison_shared_ = true;  // fill shared memory before the next block
+  std::unique_ptr<unsigned char[]> dynamic_shared_;  // exactly the launch's size, so ASan sees an overrun
 };
 
 // The section the linker gathers every `__shared__` variable into (device_functions.h); weak, as a program may
@@ -91,7 +92,7 @@ extern "C" unsigned char __stop_embgeo_emu_shared[] __attribute__((weak));
 
 // Byte by byte through a volatile pointer, and uninstrumented: ASan may keep redzones between the section's
 // variables, which a (checked) memset over the whole section would report.
-__attribute__((no_sanitize_address)) void poison_shared_memory() {
+__attribute__((no_sanitize_address)) void poison_static_shared_memory() {
   if (__start_embgeo_emu_shared == nullptr) return;
   for (volatile unsigned char* p = __start_embgeo_emu_shared; p < __stop_embgeo_emu_shared; ++p) *p = 0xFF;
 }
@@ -113,6 +114,9 @@ void BlockScheduler::run(const GridLaunch& launch) {
   if (fibers_.size() < threads_) fibers_.resize(threads_);
   g_coordinates.block_dim = b;
   g_coordinates.grid_dim = g;
+  const std::size_t shared_bytes = launch.dynamic_shared_bytes;
+  dynamic_shared_.reset(shared_bytes > 0 ? new unsigned char[shared_bytes] : nullptr);
+  g_coordinates.dynamic_shared = dynamic_shared_.get();
   const std::uint64_t blocks = std::uint64_t{g.x} * g.y * g.z;
   const BlockOrder order(blocks);
   t_active = this;
@@ -124,12 +128,17 @@ void BlockScheduler::run(const GridLaunch& launch) {
   }
   t_active = nullptr;
   launch_ = nullptr;
+  dynamic_shared_.reset();
+  g_coordinates.dynamic_shared = nullptr;
 }
 
 void BlockScheduler::run_block() {
   // A block that waited at a barrier may have used shared memory: the next block starts from the pattern again.
   // Barrier-free kernels (which use none) pay for this once a launch.
-  if (poison_shared_) poison_shared_memory();
+  if (poison_shared_) {
+    poison_static_shared_memory();
+    std::fill_n(dynamic_shared_.get(), launch_->dynamic_shared_bytes, static_cast<unsigned char>(0xFF));
+  }
   poison_shared_ = false;
   fill_thread_order(order_, threads_);
   std::fill(states_.begin(), states_.end(), ThreadState::kRunnable);

@@ -51,7 +51,7 @@ cudaError_t cudaGetDeviceProperties(cudaDeviceProp* prop, int device) {
   std::strncpy(prop->name, "embgeo emulated device (CPU)", sizeof prop->name - 1);
   std::size_t free_bytes = 0;
   cudaMemGetInfo(&free_bytes, &prop->totalGlobalMem);
-  prop->sharedMemPerBlock = 48 * 1024;
+  prop->sharedMemPerBlock = embgeo_emu::detail::kDefaultSharedBytesPerBlock;
   prop->warpSize = 32;
   prop->maxThreadsPerBlock = 1024;
   prop->maxThreadsDim[0] = 1024;
@@ -76,7 +76,10 @@ cudaError_t cudaDeviceGetAttribute(int* value, cudaDeviceAttr attr, int device) 
       *value = 1024;
       return cudaSuccess;
     case cudaDevAttrMaxSharedMemoryPerBlock:
-      *value = 48 * 1024;
+      *value = static_cast<int>(embgeo_emu::detail::kDefaultSharedBytesPerBlock);
+      return cudaSuccess;
+    case cudaDevAttrMaxSharedMemoryPerBlockOptin:
+      *value = static_cast<int>(embgeo_emu::detail::kOptinSharedBytesPerBlock);
       return cudaSuccess;
     case cudaDevAttrWarpSize:
       *value = 32;

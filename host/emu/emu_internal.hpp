@@ -8,6 +8,11 @@
 
 namespace embgeo_emu::detail {
 
+// Shared memory a block may have: 48 KiB by default, up to the opt-in limit of an H100/H200 once a kernel asks
+// with cudaFuncSetAttribute, so the emulated device takes the same launch paths as the GPU the project targets.
+inline constexpr std::size_t kDefaultSharedBytesPerBlock = 48 * 1024;
+inline constexpr std::size_t kOptinSharedBytesPerBlock = 227 * 1024;
+
 // streams.cpp: the capture rules. A "potentially unsafe" call (cudaMalloc, cudaFree, synchronous copies,
 // device synchronization) is refused while a capture that prohibits it is in progress: that capture is
 // invalidated and the call gets cudaErrorStreamCaptureUnsupported. cudaSuccess when the call may proceed.

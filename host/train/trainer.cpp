@@ -25,8 +25,7 @@ double evaluate_loss(Backend& backend, std::int64_t first_window, std::int64_t c
     const int rows = static_cast<int>(std::min<std::int64_t>(B, count - done));
     backend.window_batch(first_window + done, rows);
     backend.gather_mean_forward();
-    backend.head_forward();
-    backend.softmax_xent_forward_backward();  // its gradient output is simply not used
+    backend.head_forward_softmax_xent();  // its gradient output is simply not used
     done += rows;
   }
   return mean_loss(backend.take_loss_sum());
@@ -57,8 +56,7 @@ TrainResult train(Backend& backend, const Corpus& corpus, const Params& initial,
   // Step 0: the loss of the first training batch before any update.
   backend.sample_batch(config.seed, 1, 0, train_windows);
   backend.gather_mean_forward();
-  backend.head_forward();
-  backend.softmax_xent_forward_backward();
+  backend.head_forward_softmax_xent();
   record(0, mean_loss(backend.take_loss_sum()));
 
   double update_seconds = 0;

@@ -66,6 +66,19 @@ void copy(Backend& from, Backend& to, std::initializer_list<Tensor> tensors) {
   for (Tensor t : tensors) to.write(t, from.read(t));
 }
 
+// The loss the subject accumulated since its last take_loss_sum() and the dlogits it left, against the judge's.
+void compare_loss_and_dlogits(WorstOf& worst, const std::string& label, const Backend::LossSum& want_loss,
+                              const Backend& judge, Backend& subject, double loss_atol, double loss_rtol,
+                              double grad_atol, double grad_rtol) {
+  const Backend::LossSum got_loss = subject.take_loss_sum();
+  const std::vector<float> want{static_cast<float>(want_loss.sum / want_loss.rows)};
+  worst.add(compare_tensors(label + "loss", {static_cast<float>(got_loss.sum / got_loss.rows)}, want,
+                            scaled_tolerance(want, loss_atol, loss_rtol)));
+  const std::vector<float> want_grad = judge.read(Tensor::kLogits);
+  worst.add(compare_tensors(label + "dlogits", subject.read(Tensor::kLogits), want_grad,
+                            scaled_tolerance(want_grad, grad_atol, grad_rtol)));
+}
+
 bool is_parameter(Tensor t) { return t == Tensor::kEmbedding || t == Tensor::kHeadWeight || t == Tensor::kHeadBias; }
 
 std::vector<Tensor> optimizer_tensors(const BackendConfig& config) {
@@ -143,15 +156,14 @@ std::vector<Comparison> verify_ops(Backend& judge, Backend& subject, const std::
     subject.take_loss_sum();
     judge.softmax_xent_forward_backward();
     subject.softmax_xent_forward_backward();
-    const Backend::LossSum want_loss = judge.take_loss_sum(), got_loss = subject.take_loss_sum();
-    const std::vector<float> want{static_cast<float>(want_loss.sum / want_loss.rows)};
-    worst.add(compare_tensors("loss", {static_cast<float>(got_loss.sum / got_loss.rows)}, want,
-                              scaled_tolerance(want, kParamAtol, kParamRtol)));
-    {
-      const std::vector<float> want_grad = judge.read(Tensor::kLogits);
-      worst.add(compare_tensors("dlogits", subject.read(Tensor::kLogits), want_grad,
-                                scaled_tolerance(want_grad, kSumAtol, kSumRtol)));
-    }
+    const Backend::LossSum want_loss = judge.take_loss_sum();
+    compare_loss_and_dlogits(worst, "", want_loss, judge, subject, kParamAtol, kParamRtol, kSumAtol, kSumRtol);
+    // The fused form that steps and evaluations run (the CUDA backend adds the bias inside the softmax), from
+    // the same h, W and b: it computes its own logits, so the GEMM's tolerance.
+    poison(subject, {Tensor::kLogits});
+    subject.head_forward_softmax_xent();
+    compare_loss_and_dlogits(worst, "fused head+softmax ", want_loss, judge, subject, gemm_atol, gemm_rtol, gemm_atol,
+                             gemm_rtol);
 
     copy(judge, subject, {Tensor::kLogits, Tensor::kPooled, Tensor::kHeadWeight});
     poison(subject, {Tensor::kHeadWeightGrad, Tensor::kHeadBiasGrad, Tensor::kPooledGrad});

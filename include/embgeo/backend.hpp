@@ -63,6 +63,9 @@ class Backend {
   virtual void head_forward() = 0;
   // Adds the batch's summed row losses to an accumulator and overwrites logits with dlogits/rows.
   virtual void softmax_xent_forward_backward() = 0;
+  // head_forward then softmax_xent_forward_backward: what a step and an evaluation run. A backend may fuse
+  // them (the CUDA backend adds the bias inside the softmax pass and never writes the biased logits).
+  virtual void head_forward_softmax_xent();
   virtual void head_backward() = 0;
   virtual void scatter_add_backward() = 0;
   virtual void optimizer_step(std::int64_t t) = 0;  // t = 1-based step count (Adam bias correction)

@@ -15,9 +15,18 @@
 #include "verify/compare.hpp"
 
 // The mutants' launchers: the real signatures (launchers.cuh) in each mutant's namespace.
-namespace embgeo::cuda::softmax_without_barrier {
-void softmax_xent_forward_backward(float* logits, const std::int32_t* y, double* row_loss, double* loss_sum, int rows,
-                                   int V, float grad_scale, cudaStream_t stream);
+#define EMBGEO_SOFTMAX_MUTANT(name)                                                                              \
+  namespace embgeo::cuda::name {                                                                                 \
+  void softmax_xent_forward_backward(float* logits, const float* bias, const std::int32_t* y, double* row_loss, \
+                                     double* loss_sum, int rows, int V, float grad_scale, cudaStream_t stream);  \
+  }
+EMBGEO_SOFTMAX_MUTANT(softmax_without_barrier)
+EMBGEO_SOFTMAX_MUTANT(softmax_ignoring_bias)
+EMBGEO_SOFTMAX_MUTANT(softmax_without_row_cache)
+#undef EMBGEO_SOFTMAX_MUTANT
+namespace embgeo::cuda::sorted_scatter_drops_last_chunk {
+void scatter_add_backward_sorted(const float* dh, const std::int32_t* x, float* dE, int rows, int C, int D,
+                                 bool zero_table, SortedScatterWorkspace& ws, int V, cudaStream_t stream);
 }
 namespace embgeo::cuda::gather_off_by_one {
 void gather_mean_forward(const std::int32_t* x, const float* E, float* h, int rows, int C, int D, cudaStream_t stream);
@@ -41,19 +50,24 @@ using embgeo_emu::testing::ScheduleOverride;
 
 using SoftmaxLauncher = decltype(&cuda::softmax_xent_forward_backward);
 
-// dlogits of a (rows,V) batch through `softmax`, against the CPU reference with verify's tolerance.
-Comparison softmax_against_reference(SoftmaxLauncher softmax) {
-  constexpr int rows = 6, V = 700;  // V ≥ 512: 256-thread blocks
+// dlogits of a (rows,V) batch plus a bias (V) through `softmax`, against the CPU reference with verify's
+// tolerance. V = 700 keeps the row in shared memory, V = 60000 does not.
+Comparison softmax_against_reference(SoftmaxLauncher softmax, int V = 700) {
+  constexpr int rows = 6;
   const cuda::StreamAndBlas context;
-  const std::vector<float> logits = init_params({V, rows, 1, 1}, 5).head_weight;  // (V·rows) values in ±1/√rows
+  const Params p = init_params({V, rows, 1, 1}, 5);
+  const std::vector<float>& logits = p.head_weight;  // (rows,V) values in ±1/√rows
+  const std::vector<float> bias = init_params({V, 1, 1, 1}, 6).head_weight;  // (V) in ±1
   std::vector<std::int32_t> y = synthetic_corpus(V, rows, 5);
   std::vector<float> want(logits);
+  for (std::size_t i = 0; i < want.size(); ++i) want[i] += bias[i % V];
   cpu::softmax_xent_forward_backward(want.data(), y.data(), rows, V, 1.0f / rows);
-  DeviceBuffer<float> d_logits = uploaded(logits, context.stream());
+  DeviceBuffer<float> d_logits = uploaded(logits, context.stream()), d_bias = uploaded(bias, context.stream());
   DeviceBuffer<std::int32_t> d_y = uploaded(y, context.stream());
   DeviceBuffer<double> row_loss(rows), loss_sum(1);
   loss_sum.zero(context.stream());
-  softmax(d_logits.get(), d_y.get(), row_loss.get(), loss_sum.get(), rows, V, 1.0f / rows, context.stream());
+  softmax(d_logits.get(), d_bias.get(), d_y.get(), row_loss.get(), loss_sum.get(), rows, V, 1.0f / rows,
+          context.stream());
   return compare_tensors("dlogits", d_logits.download(want.size(), context.stream()), want,
                          scaled_tolerance(want, 1e-5, 1e-4));
 }
@@ -67,6 +81,44 @@ TEST(EmulatorMutations, SoftmaxWithoutItsBarrierFailsUnderReorderedSchedules) {
     if (schedule != embgeo_emu::Schedule::kForward)
       EXPECT_FALSE(softmax_against_reference(cuda::softmax_without_barrier::softmax_xent_forward_backward).pass());
   }
+}
+
+TEST(EmulatorMutations, SoftmaxThatDropsTheBiasOrSkipsItsRowCacheFails) {
+  for (const int V : {700, 60000}) {
+    SCOPED_TRACE("V=" + std::to_string(V));
+    EXPECT_TRUE(softmax_against_reference(cuda::softmax_xent_forward_backward, V).pass());
+    EXPECT_FALSE(softmax_against_reference(cuda::softmax_ignoring_bias::softmax_xent_forward_backward, V).pass());
+  }
+  // The cache is only used where the row fits in shared memory; unwritten, it reads the emulator's NaN pattern.
+  EXPECT_FALSE(softmax_against_reference(cuda::softmax_without_row_cache::softmax_xent_forward_backward, 700).pass());
+}
+
+using SortedScatterLauncher = decltype(&cuda::scatter_add_backward_sorted);
+
+// dE of a batch whose ids form runs of every length around the chunk size (1, K−1, K, K+1, 2K, 3K+5 slots),
+// through `scatter`, against the CPU reference.
+Comparison sorted_scatter_against_reference(SortedScatterLauncher scatter) {
+  constexpr int K = cuda::SortedScatterWorkspace::kChunkSlots, C = 1, D = 40;
+  std::vector<std::int32_t> x;
+  const int lengths[] = {1, K - 1, K, K + 1, 2 * K, 3 * K + 5};
+  for (int id = 0; id < 6; ++id) x.insert(x.end(), lengths[id], id);
+  const std::vector<std::int32_t> order = synthetic_corpus(static_cast<int>(x.size()), x.size(), 7);
+  for (std::size_t i = 0; i < x.size(); ++i) std::swap(x[i], x[order[i]]);  // runs scattered over the batch
+  const int rows = static_cast<int>(x.size()), V = 9;  // rows 6..8 of E are never touched
+  const std::vector<float> dh = init_params({rows, D, 1, 1}, 8).embedding;  // (rows,D)
+  std::vector<float> want(static_cast<std::size_t>(V) * D);
+  cpu::scatter_add_backward(dh.data(), x.data(), want.data(), rows, C, D, V);
+  const cuda::StreamAndBlas context;
+  DeviceBuffer<float> d_dh = uploaded(dh, context.stream()), dE(want.size());
+  DeviceBuffer<std::int32_t> d_x = uploaded(x, context.stream());
+  cuda::SortedScatterWorkspace ws(rows * C, V, D);
+  scatter(d_dh.get(), d_x.get(), dE.get(), rows, C, D, true, ws, V, context.stream());
+  return compare_tensors("dE", dE.download(want.size(), context.stream()), want, scaled_tolerance(want, 1e-5, 1e-4));
+}
+
+TEST(EmulatorMutations, SortedScatterThatDropsALongRunsLastChunkFails) {
+  EXPECT_TRUE(sorted_scatter_against_reference(cuda::scatter_add_backward_sorted).pass());
+  EXPECT_FALSE(sorted_scatter_against_reference(cuda::sorted_scatter_drops_last_chunk::scatter_add_backward_sorted).pass());
 }
 
 using HeadLauncher = decltype(&cuda::head_forward);

@@ -250,6 +250,44 @@ TEST(EmuKernels, SharedMemoryStartsAsALoudPatternInEveryBlock) {
   for (float v : out.download()) EXPECT_TRUE(std::isnan(v)) << v;
 }
 
+// Each thread stores its id in dynamic shared memory and thread 0 sums what it finds after the barrier; the
+// element past the threads' (never written) is copied out as the pattern the block started with.
+__global__ void dynamic_shared_kernel(float* out) {
+  auto* shared = static_cast<float*>(embgeo_emu::dynamic_shared_memory());
+  shared[threadIdx.x] = static_cast<float>(threadIdx.x);
+  __syncthreads();
+  if (threadIdx.x != 0) return;
+  float sum = 0.0f;
+  for (unsigned t = 0; t < blockDim.x; ++t) sum += shared[t];
+  out[2 * blockIdx.x] = sum;
+  out[2 * blockIdx.x + 1] = shared[blockDim.x];
+}
+
+TEST(EmuKernels, DynamicSharedMemoryIsPerBlockPoisonedAndLimitedUntilRaised) {
+  DeviceArray<float> out(std::vector<float>(4, 0.0f));
+  constexpr unsigned threads = 64;
+  embgeo_emu::launch(dynamic_shared_kernel, 2, threads, (threads + 1) * sizeof(float), nullptr, out.get());
+  ASSERT_EQ(cudaSuccess, cudaGetLastError());
+  const std::vector<float> got = out.download();
+  for (int block = 0; block < 2; ++block) {
+    EXPECT_EQ(got[2 * block], threads * (threads - 1) / 2.0f);
+    EXPECT_TRUE(std::isnan(got[2 * block + 1])) << "block " << block << " found " << got[2 * block + 1];
+  }
+  // Beyond 48 KiB a kernel needs cudaFuncSetAttribute, which stops at the opt-in limit.
+  int optin = 0;
+  ASSERT_CUDA(cudaDeviceGetAttribute(&optin, cudaDevAttrMaxSharedMemoryPerBlockOptin, 0));
+  EXPECT_EQ(227 * 1024, optin);
+  const std::size_t big = 100 * 1024;
+  embgeo_emu::launch(dynamic_shared_kernel, 1, threads, big, nullptr, out.get());
+  EXPECT_EQ(cudaErrorInvalidValue, cudaGetLastError());
+  EXPECT_EQ(cudaErrorInvalidValue, cudaFuncSetAttribute(dynamic_shared_kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, optin + 1));
+  cudaGetLastError();
+  ASSERT_CUDA(cudaFuncSetAttribute(dynamic_shared_kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, static_cast<int>(big)));
+  embgeo_emu::launch(dynamic_shared_kernel, 1, threads, big, nullptr, out.get());
+  EXPECT_EQ(cudaSuccess, cudaGetLastError());
+  EXPECT_EQ(out.download()[0], threads * (threads - 1) / 2.0f);
+}
+
 // Host memory handed to a kernel faults on a GPU: the emulated launch refuses it and runs nothing. Device
 // memory, pinned memory, null and one-past-the-end pointers are fine.
 TEST(EmuKernels, HostPointerArgumentIsAnIllegalAddress) {
@@ -364,6 +402,8 @@ TEST_F(EmuStream, UnsafeCallsDuringCaptureFailAndInvalidateIt) {
       {"cudaMemset", [&] { return cudaMemset(device.get(), 0, 64); }},
       {"pageable cudaMemcpyAsync",
        [&] { return cudaMemcpyAsync(device.get(), pageable.data(), 64, cudaMemcpyHostToDevice, stream_); }},
+      {"cudaFuncSetAttribute",
+       [&] { return cudaFuncSetAttribute(increment_kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, 1024); }},
   };
   for (const auto& [name, call] : calls) {
     ASSERT_CUDA(cudaStreamBeginCapture(stream_, cudaStreamCaptureModeThreadLocal));

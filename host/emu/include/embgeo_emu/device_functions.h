@@ -15,9 +15,10 @@
 #define __forceinline__ inline
 #define __launch_bounds__(...)
 // Blocks run one after another and kernels one at a time, so a function-local static is exactly one block's
-// shared memory. (Dynamic `extern __shared__` arrays are not supported.) All of them live in one section, which
-// the scheduler fills with a loud pattern before a block (NaN floats, -1 ints): a kernel reading shared memory
-// it never wrote, or a value a previous block left, goes visibly wrong instead of finding zeros.
+// shared memory. All of them live in one section, which the scheduler fills with a loud pattern before a block
+// (NaN floats, -1 ints): a kernel reading shared memory it never wrote, or a value a previous block left, goes
+// visibly wrong instead of finding zeros. Dynamic shared memory (`extern __shared__` on a GPU) is a buffer of
+// exactly the launch's size, filled the same way, that kernels reach through dynamic_shared_memory().
 #define __shared__ __attribute__((section("embgeo_emu_shared"))) static
 
 namespace embgeo_emu::detail {
@@ -28,10 +29,15 @@ struct KernelCoordinates {
   uint3 block_idx;
   dim3 block_dim;
   dim3 grid_dim;
+  void* dynamic_shared;  // the launch's dynamic shared memory (nullptr when it asked for none)
 };
 extern KernelCoordinates g_coordinates;
 
 }  // namespace embgeo_emu::detail
+
+namespace embgeo_emu {
+inline void* dynamic_shared_memory() { return detail::g_coordinates.dynamic_shared; }
+}  // namespace embgeo_emu
 
 #define threadIdx (static_cast<const uint3&>(::embgeo_emu::detail::g_coordinates.thread_idx))
 #define blockIdx (static_cast<const uint3&>(::embgeo_emu::detail::g_coordinates.block_idx))
@@ -94,6 +100,15 @@ float __fmul_rn(float a, float b);
 float __fdiv_rn(float a, float b);
 float __fsqrt_rn(float a);
 float __fmaf_rn(float a, float b, float c);
+// CUDA's integer min and max, which device code calls unqualified.
+#define EMBGEO_EMU_MIN_MAX(T)                          \
+  inline T min(T a, T b) { return b < a ? b : a; } \
+  inline T max(T a, T b) { return a < b ? b : a; }
+EMBGEO_EMU_MIN_MAX(int)
+EMBGEO_EMU_MIN_MAX(unsigned int)
+EMBGEO_EMU_MIN_MAX(long long)
+EMBGEO_EMU_MIN_MAX(unsigned long long)
+#undef EMBGEO_EMU_MIN_MAX
 inline float __expf(float x) { return expf(x); }
 inline float __logf(float x) { return logf(x); }
 inline float rsqrtf(float x) { return 1.0f / sqrtf(x); }

@@ -19,12 +19,13 @@ struct GridLaunch {
   void (*run_thread)(const void* bound);
   std::shared_ptr<const void> bound;
   const void* kernel_address;
-  const char* launch_signature;  // __PRETTY_FUNCTION__ of launch<>, which names the parameter types
+  const char* launch_signature;
+  std::size_t dynamic_shared_bytes;  // each block gets its own buffer of exactly this size  // __PRETTY_FUNCTION__ of launch<>, which names the parameter types
 };
 
-// Records cudaErrorInvalidConfiguration (or cudaErrorInvalidValue for shared memory) and returns false when
-// CUDA would refuse the configuration.
-bool accept_launch_config(dim3 grid, dim3 block, std::size_t dynamic_shared_bytes);
+// Records cudaErrorInvalidConfiguration (or cudaErrorInvalidValue for shared memory beyond the kernel's limit)
+// and returns false when CUDA would refuse the configuration.
+bool accept_launch_config(const void* kernel, dim3 grid, dim3 block, std::size_t dynamic_shared_bytes);
 // Runs the grid now, or records it while `stream` is capturing; failures go to cudaGetLastError().
 void enqueue_grid(cudaStream_t stream, GridLaunch launch);
 
@@ -72,13 +73,14 @@ template <typename... Params, typename... Args>
 void launch(void (*kernel)(Params...), dim3 grid, dim3 block, std::size_t dynamic_shared_bytes, cudaStream_t stream,
             Args&&... args) {
   static_assert(sizeof...(Params) == sizeof...(Args), "embgeo_emu::launch: argument count differs from the kernel's");
-  if (!detail::accept_launch_config(grid, block, dynamic_shared_bytes)) return;
+  if (!detail::accept_launch_config(reinterpret_cast<const void*>(kernel), grid, block, dynamic_shared_bytes)) return;
   using Bound = detail::BoundKernel<Params...>;
   auto bound = std::make_shared<const Bound>(Bound{
       kernel, std::tuple<std::decay_t<Params>...>(detail::convert_argument<Params>(std::forward<Args>(args))...)});
   if (const std::size_t bad = detail::first_bad_pointer(bound->args)) return detail::report_bad_pointer(__PRETTY_FUNCTION__, bad);
   detail::enqueue_grid(stream, detail::GridLaunch{grid, block, &Bound::run_thread, std::move(bound),
-                                                  reinterpret_cast<const void*>(kernel), __PRETTY_FUNCTION__});
+                                                  reinterpret_cast<const void*>(kernel), __PRETTY_FUNCTION__,
+                                                  dynamic_shared_bytes});
 }
 
 }  // namespace embgeo_emu
