@@ -191,6 +191,12 @@ class CudaBackend final : public Backend {
     return LossSum{sum[0], std::exchange(loss_rows_, 0)};
   }
 
+  void set_loss_sum(const LossSum& sum) override {
+    bind();
+    loss_sum_.upload(&sum.sum, 1, stream_);
+    loss_rows_ = sum.rows;
+  }
+
   std::vector<float> read(Tensor t) const override {
     bind();
     const DeviceBuffer<float>& buffer = float_tensor(t);

@@ -47,6 +47,7 @@ class FaultyBackend final : public Backend {
     inner_->write(Tensor::kEmbedding, wrong);
   }
   LossSum take_loss_sum() override { return inner_->take_loss_sum(); }
+  void set_loss_sum(const LossSum& sum) override { inner_->set_loss_sum(sum); }
   std::vector<float> read(Tensor t) const override { return inner_->read(t); }
   std::vector<std::int32_t> read_ids(Tensor t) const override { return inner_->read_ids(t); }
   void write(Tensor t, const std::vector<float>& v) override { inner_->write(t, v); }
@@ -72,7 +73,8 @@ TEST(Verify, IdenticalBackendsPassEveryCheckExactly) {
     const auto judge = make_cpu_backend(config), subject = make_cpu_backend(config);
     load_both(*judge, *subject, vc);
     const std::vector<Comparison> rows = verify_ops(*judge, *subject, vc.corpus, 2, 1);
-    EXPECT_EQ(rows.size(), 2u + 1 + 1 + 2 + 3 + 1 + 9) << vc.name;  // x,y h logits loss,dlogits dW,db,dh dE state
+    // x,y h logits loss,dlogits (separate, then fused) dW,db,dh dE state
+    EXPECT_EQ(rows.size(), 2u + 1 + 1 + 2 + 2 + 3 + 1 + 9) << vc.name;
     for (const Comparison& c : rows) {
       EXPECT_TRUE(c.pass()) << vc.name << " " << c.what;
       EXPECT_EQ(c.max_abs, 0.0) << vc.name << " " << c.what;

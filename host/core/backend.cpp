@@ -45,6 +45,18 @@ void Backend::train_step(std::uint64_t seed, std::int64_t step, std::int64_t win
   optimizer_step(step);
 }
 
+bool is_parameter(Tensor t) { return t == Tensor::kEmbedding || t == Tensor::kHeadWeight || t == Tensor::kHeadBias; }
+
+std::vector<Tensor> optimizer_tensors(const BackendConfig& config) {
+  std::vector<Tensor> tensors = {Tensor::kHeadWeight, Tensor::kHeadBias};
+  if (!config.freeze_embedding) tensors.insert(tensors.begin(), Tensor::kEmbedding);
+  if (config.optimizer.kind != OptimizerKind::kSgd) {
+    if (!config.freeze_embedding) tensors.insert(tensors.end(), {Tensor::kEmbeddingM, Tensor::kEmbeddingV});
+    tensors.insert(tensors.end(), {Tensor::kHeadWeightM, Tensor::kHeadWeightV, Tensor::kHeadBiasM, Tensor::kHeadBiasV});
+  }
+  return tensors;
+}
+
 std::size_t training_state_bytes(const BackendConfig& config) {
   const ModelShape& s = config.shape;
   const std::size_t VD = s.embedding_elems();

@@ -71,6 +71,9 @@ class GeometryRecorder {
   GeometryReport finish(const Params& initial, const Params& final) const;
 
   const GeometryPoint& last() const { return points_.back(); }  // requires one observe() first
+  const std::vector<GeometryPoint>& points() const { return points_; }
+  // A resumed run starts from the points its checkpoint kept.
+  void restore(std::vector<GeometryPoint> points) { points_ = std::move(points); }
 
  private:
   ModelShape shape_;

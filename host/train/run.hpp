@@ -35,6 +35,10 @@ struct RunOptions {
   int threads = 0;                 // fast CPU path: OpenBLAS threads (0: OPENBLAS_NUM_THREADS or one per core)
   GeometryOptions geometry;
   bool quiet = false;              // no per-log-step lines (experiments)
+  // Checkpoints go to checkpoint_path (empty: none, as with --no-files) every checkpoint_every steps (0: only
+  // when a signal stops the run).
+  std::string checkpoint_path;
+  std::int64_t checkpoint_every = 0;
 };
 
 struct RunOutcome {
@@ -59,7 +63,13 @@ struct RunHooks {
   std::function<void(Params&)> params;
 };
 
-RunOutcome run_training(const RunOptions& options, std::ostream& console, const RunHooks& hooks = {});
+struct Checkpoint;
+
+// Trains; with `resume`, continues that checkpoint's run (whose options `options` must be, see
+// resumed_options) on a corpus that must match it. SIGINT and SIGTERM stop training between two steps and,
+// when there is a checkpoint path, write a checkpoint first; the run then ends in an Error saying how to resume.
+RunOutcome run_training(const RunOptions& options, std::ostream& console, const RunHooks& hooks = {},
+                        const Checkpoint* resume = nullptr);
 
 // summary.json, metrics.jsonl, exports, pictures and report.md into `dir`; prints one line per output group.
 void write_run_outputs(const RunOptions& options, const RunOutcome& run, const std::string& dir, std::ostream& console);

@@ -10,7 +10,9 @@
 
 #include "data/tokenizers.hpp"
 #include "embgeo/error.hpp"
+#include "train/checkpoint.hpp"
 #include "train/device.hpp"
+#include "train/interrupt.hpp"
 #include "train/run.hpp"
 #include "util/text_table.hpp"
 
@@ -69,6 +71,9 @@ void check_run_options(const RunOptions& o) {
   if (!o.tokens_path.empty() && !o.corpus_path.empty()) fail("--corpus and --tokens are alternatives; give one");
   if (!o.vocab_path.empty() && o.tokens_path.empty()) fail("--vocab names the rows of --tokens; give --tokens too");
   if (o.geometry.k < 1 || o.geometry.k > 1000) fail("-k must be in [1, 1000], got ", o.geometry.k);
+  if (o.checkpoint_every < 0) fail("--checkpoint-every must be at least 0, got ", o.checkpoint_every);
+  if (o.checkpoint_every > 0 && o.checkpoint_path.empty())
+    fail("--checkpoint-every needs a run directory to write to; drop --no-files");
 }
 
 BackendConfig backend_config(const RunOptions& o, const ModelShape& shape) {
@@ -97,14 +102,19 @@ Corpus load_corpus_for(const RunOptions& o) {
   return corpus;
 }
 
-RunOutcome run_training(const RunOptions& options, std::ostream& console, const RunHooks& hooks) {
+RunOutcome run_training(const RunOptions& options, std::ostream& console, const RunHooks& hooks,
+                        const Checkpoint* resume) {
   check_run_options(options);
   RunOutcome run;
   run.corpus = load_corpus_for(options);
   if (hooks.corpus) hooks.corpus(run.corpus);
+  if (resume != nullptr && (resume->vocabulary != run.corpus.vocab.tokens ||
+                            resume->corpus_fingerprint != corpus_fingerprint(run.corpus)))
+    fail("--resume: the corpus ", run.corpus.name, " is not the one the checkpoint was trained on (changed since?)");
   run.shape = ModelShape{run.corpus.vocab.size(), options.dim, options.ctx, options.batch};
   validate_shape(run.shape);
   GeometryRecorder recorder(run.corpus, run.shape, options.geometry);  // bad --pairs/--neighbors fail here
+  if (resume != nullptr) recorder.restore(resume->geometry);
 
   std::string notice;
   const DeviceChoice device = resolve_device(options.device, &notice);
@@ -127,6 +137,17 @@ RunOutcome run_training(const RunOptions& options, std::ostream& console, const 
   train_config.steps = options.steps;
   train_config.seed = options.seed;
   train_config.log_every = options.log_every;
+  train_config.checkpoint_every = options.checkpoint_every;
+  if (!options.checkpoint_path.empty())
+    train_config.checkpoint = [&](const TrainProgress& progress, const Backend& b) {
+      write_checkpoint(options.checkpoint_path, options, run.corpus, progress, b, recorder.points());
+    };
+  const InterruptFlag interrupt;
+  train_config.stop_requested = [&interrupt] { return interrupt.raised(); };
+  if (resume != nullptr) {
+    train_config.resume = &resume->resume;
+    if (!options.quiet) console << "resumed at step " << resume->resume.progress.step << "\n";
+  }
   const int step_width = static_cast<int>(std::to_string(options.steps).size());
   ProgressLine progress(options.steps, !options.quiet);
   const auto observe = [&](const LogPoint& p, Backend& b) {
@@ -144,8 +165,15 @@ RunOutcome run_training(const RunOptions& options, std::ostream& console, const 
             << format_seconds(p.elapsed_seconds) << std::defaultfloat << "\n"
             << std::flush;
   };
-  run.result = train(*backend, run.corpus, initial, train_config, observe,
-                     [&](std::int64_t step) { progress.update(step); });
+  try {
+    run.result = train(*backend, run.corpus, initial, train_config, observe,
+                       [&](std::int64_t step) { progress.update(step); });
+  } catch (const TrainingInterrupted& stopped) {
+    progress.clear();
+    if (options.checkpoint_path.empty()) fail(stopped.what(), " by signal ", interrupt.signal(), "; no checkpoint (--no-files)");
+    fail(stopped.what(), " by signal ", interrupt.signal(), "; checkpoint written: resume with `embgeo-cuda train --resume ",
+         options.checkpoint_path, "`");
+  }
   progress.clear();
   run.geometry = recorder.finish(run.result.initial, run.result.final);
 

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <utility>
 
 #include "embgeo/error.hpp"
 
@@ -15,6 +16,8 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
 }
 
 double mean_loss(const Backend::LossSum& loss) { return loss.rows > 0 ? loss.sum / static_cast<double>(loss.rows) : 0.0; }
+
+
 
 }  // namespace
 
@@ -35,46 +38,72 @@ TrainResult train(Backend& backend, const Corpus& corpus, const Params& initial,
                   const LogObserver& observer, const ProgressObserver& progress) {
   const ModelShape& shape = backend.config().shape;
   // --steps and --log-every are validated where they are parsed (check_run_options); here only a caller bug.
-  if (config.steps < 1 || config.log_every < 1) fail("internal: ", config.steps, " steps, log every ", config.log_every);
+  if (config.steps < 1 || config.log_every < 1 || config.checkpoint_every < 0)
+    fail("internal: ", config.steps, " steps, log every ", config.log_every, ", checkpoint every ", config.checkpoint_every);
   if (corpus.vocab.size() != shape.V) fail("internal: corpus vocabulary ", corpus.vocab.size(), " != V ", shape.V);
   const std::int64_t train_windows = corpus.train_windows(shape.C);
   const std::int64_t val_windows = std::min(corpus.val_windows(shape.C), config.max_eval_windows);
   if (train_windows < 1 || val_windows < 1) fail("internal: corpus was not split for --ctx ", shape.C);
 
   backend.load_corpus(corpus.ids);
-  backend.load_params(initial);
+  TrainProgress state;
+  if (config.resume != nullptr) {
+    backend.load_params(config.resume->params);
+    for (const auto& [tensor, values] : config.resume->moments) backend.write(tensor, values);
+    state = config.resume->progress;
+    backend.set_loss_sum(state.pending_loss);
+  } else {
+    backend.load_params(initial);
+  }
 
   TrainResult result;
   result.initial = initial;
+  // A resumed run's clock continues from its last log point.
+  const double elapsed_before = state.log.empty() ? 0.0 : state.log.back().elapsed_seconds;
   const auto start = std::chrono::steady_clock::now();
   auto record = [&](std::int64_t step, double train_loss) {
-    LogPoint point{step, train_loss, evaluate_loss(backend, corpus.val_begin(), val_windows), seconds_since(start)};
-    result.log.push_back(point);
+    LogPoint point{step, train_loss, evaluate_loss(backend, corpus.val_begin(), val_windows),
+                   elapsed_before + seconds_since(start)};
+    state.log.push_back(point);
     if (observer) observer(point, backend);
   };
 
-  // Step 0: the loss of the first training batch before any update.
-  backend.sample_batch(config.seed, 1, 0, train_windows);
-  backend.gather_mean_forward();
-  backend.head_forward_softmax_xent();
-  record(0, mean_loss(backend.take_loss_sum()));
+  if (config.resume == nullptr) {
+    // Step 0: the loss of the first training batch before any update.
+    backend.sample_batch(config.seed, 1, 0, train_windows);
+    backend.gather_mean_forward();
+    backend.head_forward_softmax_xent();
+    record(0, mean_loss(backend.take_loss_sum()));
+  }
 
-  double update_seconds = 0;
   auto interval_start = std::chrono::steady_clock::now();
-  for (std::int64_t step = 1; step <= config.steps; ++step) {
+  for (std::int64_t step = state.step + 1; step <= config.steps; ++step) {
     backend.train_step(config.seed, step, 0, train_windows);
+    state.step = step;
     if (progress) progress(step);
     if (step % config.log_every == 0 || step == config.steps) {
-      const double train_loss = mean_loss(backend.take_loss_sum());  // synchronizes the device
-      update_seconds += seconds_since(interval_start);
+      const double train_loss = mean_loss(backend.take_loss_sum());
+      state.pending_loss = {};
+      state.update_seconds += seconds_since(interval_start);  // take_loss_sum synchronized the device
       record(step, train_loss);
       interval_start = std::chrono::steady_clock::now();
     }
+    const bool stop = config.stop_requested && config.stop_requested() && step < config.steps;
+    const bool due = config.checkpoint_every > 0 && step % config.checkpoint_every == 0;
+    if (config.checkpoint && (due || stop)) {
+      state.pending_loss = backend.take_loss_sum();
+      backend.set_loss_sum(state.pending_loss);  // the sum goes on as if it had not been read
+      state.update_seconds += seconds_since(interval_start);
+      config.checkpoint(state, backend);
+      interval_start = std::chrono::steady_clock::now();
+    }
+    if (stop) throw TrainingInterrupted(step, detail::concat("training interrupted after step ", step, " of ", config.steps));
   }
+  result.log = std::move(state.log);
   result.final = backend.params();
-  result.train_seconds = update_seconds;
-  result.total_seconds = seconds_since(start);
-  result.steps_per_second = update_seconds > 0 ? static_cast<double>(config.steps) / update_seconds : 0.0;
+  result.train_seconds = state.update_seconds;
+  result.total_seconds = elapsed_before + seconds_since(start);
+  result.steps_per_second = state.update_seconds > 0 ? static_cast<double>(config.steps) / state.update_seconds : 0.0;
   return result;
 }
 

@@ -2,6 +2,7 @@
 // and creating output directories.
 #include "util/atomic_file.hpp"
 
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -13,6 +14,23 @@
 #include "embgeo/error.hpp"
 
 namespace embgeo {
+namespace {
+
+// Flushes a file's (or a directory's) contents to the disk, so a rename that follows cannot outlive the data
+// after a power loss. Directories that cannot be opened (some file systems) are passed over.
+void sync_to_disk(const std::string& path, bool is_directory) {
+  const int fd = ::open(path.c_str(), O_RDONLY | (is_directory ? O_DIRECTORY : 0));
+  if (fd < 0) {
+    if (is_directory) return;
+    fail("cannot write '", path, "': ", std::strerror(errno));
+  }
+  const int synced = ::fsync(fd);
+  const int saved = errno;
+  ::close(fd);
+  if (synced != 0 && !is_directory) fail("cannot write '", path, "': ", std::strerror(saved));
+}
+
+}  // namespace
 
 void write_file_atomically(const std::string& path, const std::function<void(std::ostream&)>& write) {
   const std::string temporary = path + ".tmp." + std::to_string(::getpid());
@@ -23,7 +41,10 @@ void write_file_atomically(const std::string& path, const std::function<void(std
     out.flush();
     if (!out) fail("cannot write '", path, "': ", std::strerror(errno));
     out.close();
+    sync_to_disk(temporary, false);
     if (std::rename(temporary.c_str(), path.c_str()) != 0) fail("cannot write '", path, "': ", std::strerror(errno));
+    const std::string parent = std::filesystem::path(path).parent_path().string();
+    sync_to_disk(parent.empty() ? "." : parent, true);
   } catch (...) {
     std::remove(temporary.c_str());
     throw;

@@ -1,6 +1,6 @@
 #pragma once
-// Output files are written to a temporary name beside the target and renamed into place, so a failure
-// never leaves a half-written file under the final name.
+// Output files are written to a temporary name beside the target, flushed to disk (fsync) and renamed into
+// place, so a failure, a signal or a power loss never leaves a half-written file under the final name.
 #include <filesystem>
 #include <functional>
 #include <ostream>

@@ -79,18 +79,6 @@ void compare_loss_and_dlogits(WorstOf& worst, const std::string& label, const Ba
                             scaled_tolerance(want_grad, grad_atol, grad_rtol)));
 }
 
-bool is_parameter(Tensor t) { return t == Tensor::kEmbedding || t == Tensor::kHeadWeight || t == Tensor::kHeadBias; }
-
-std::vector<Tensor> optimizer_tensors(const BackendConfig& config) {
-  std::vector<Tensor> tensors = {Tensor::kHeadWeight, Tensor::kHeadBias};
-  if (!config.freeze_embedding) tensors.insert(tensors.begin(), Tensor::kEmbedding);
-  if (config.optimizer.kind != OptimizerKind::kSgd) {
-    if (!config.freeze_embedding) tensors.insert(tensors.end(), {Tensor::kEmbeddingM, Tensor::kEmbeddingV});
-    tensors.insert(tensors.end(), {Tensor::kHeadWeightM, Tensor::kHeadWeightV, Tensor::kHeadBiasM, Tensor::kHeadBiasV});
-  }
-  return tensors;
-}
-
 }  // namespace
 
 std::vector<VerifyCase> verify_cases(const std::string& which, std::uint64_t seed) {

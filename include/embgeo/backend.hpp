@@ -76,6 +76,9 @@ class Backend {
     std::int64_t rows = 0;
   };
   virtual LossSum take_loss_sum() = 0;
+  // Sets the accumulator: a checkpoint puts back what it took, and a resumed run starts from it, so the
+  // sum adds the same values in the same order whether or not the run was interrupted.
+  virtual void set_loss_sum(const LossSum& sum) = 0;
 
   virtual std::vector<float> read(Tensor t) const = 0;
   virtual std::vector<std::int32_t> read_ids(Tensor t) const = 0;  // kX or kY
@@ -98,6 +101,12 @@ inline const char* cpu_path_name(CpuPath path) { return path == CpuPath::kFast ?
 
 // Implemented by the CPU library (host/cpu/).
 std::unique_ptr<Backend> make_cpu_backend(const BackendConfig& config, CpuPath path = CpuPath::kReference);
+
+bool is_parameter(Tensor t);  // E, W or b (the rest are activations, gradients and optimizer moments)
+
+// What an optimizer step reads and updates: the trainable parameters, then their optimizer moments (Adam's m
+// and v; none for SGD). With the parameters, the moments are the training state a checkpoint keeps.
+std::vector<Tensor> optimizer_tensors(const BackendConfig& config);
 
 // Bytes a backend holds for a config: parameters, gradients, Adam moments and the per-batch workspaces
 // (the corpus not included). The CUDA backend refuses a model whose state exceeds free device memory.

@@ -3,10 +3,12 @@
 #include <gtest/gtest.h>
 
 #include "backend_pair.hpp"
+#include "cli_runner.hpp"
 #include "cpu/reference/cpu_ops.hpp"
 #include "data/corpus.hpp"
 #include "embgeo/error.hpp"
 #include "gpu_test_util.hpp"
+#include "resume_check.hpp"
 #include "train/trainer.hpp"
 #include "verify/verify.hpp"
 
@@ -92,6 +94,25 @@ TEST(CudaBackend, GraphReplayIsBitIdenticalToEagerLaunches) {
     }
     EXPECT_EQ(eager->params().embedding, graph->params().embedding) << optimizer_name(kind);
     EXPECT_EQ(eager->read(Tensor::kHeadWeightM), graph->read(Tensor::kHeadWeightM)) << optimizer_name(kind);
+  }
+}
+
+// Checkpoint and resume on the CUDA backend (graph-captured steps, device-side step counter): a run stopped
+// after step 22 and resumed from its checkpoint file equals the run never stopped. --deterministic, since
+// atomics would make even two uninterrupted runs differ.
+TEST(CudaBackend, StoppedAndResumedRunIsBitIdentical) {
+  REQUIRE_GPU();
+  const testing_support::TempDir scratch;
+  for (const char* optimizer : {"adam", "lazy-adam", "sgd"}) {
+    SCOPED_TRACE(optimizer);
+    RunOptions o;
+    o.optimizer = optimizer;
+    o.deterministic = true;
+    o.steps = 60;
+    o.log_every = 20;
+    o.checkpoint_every = 15;
+    testing_support::expect_resume_is_bit_identical(
+        o, [](const BackendConfig& c) { return make_cuda_backend(0, c); }, scratch.file("run.ckpt"), 22);
   }
 }
 
