@@ -440,6 +440,10 @@ TEST(InspectVocab, TokenizerJson) {
   EXPECT_TRUE(contains(error_of([&] { load_embedding_table(npy, "", not_json); }), "not valid JSON"));
   write_bytes(no_vocab, R"({"model":{"type":"BPE"}})");
   EXPECT_TRUE(contains(error_of([&] { load_embedding_table(npy, "", no_vocab); }), "no model.vocab"));
+  // Nesting that would exhaust the stack of a recursive walk is refused while parsing.
+  const std::string deep = dir.file("deep.json");
+  write_bytes(deep, R"({"model":{"vocab":{"a":0}},"x":)" + std::string(100000, '[') + std::string(100000, ']') + "}");
+  EXPECT_TRUE(contains(error_of([&] { load_embedding_table(npy, "", deep); }), "nested deeper than 64 levels"));
 }
 
 TEST(InspectVocab, ResolveToken) {

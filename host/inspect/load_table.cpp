@@ -7,6 +7,7 @@
 #include "data/corpus.hpp"
 #include "embgeo/error.hpp"
 #include "formats/formats.hpp"
+#include "formats/untrusted_json.hpp"
 #include "inspect/inspect.hpp"
 
 namespace embgeo {
@@ -120,12 +121,7 @@ EmbeddingTable load_embedding_table(const std::string& path, const std::string& 
 }
 
 std::vector<std::string> read_tokenizer_json(const std::string& path, int V) {
-  nlohmann::json j;
-  try {
-    j = nlohmann::json::parse(read_text_file(path));
-  } catch (const nlohmann::json::exception& e) {
-    fail(path, ": not valid JSON (", e.what(), ")");
-  }
+  const nlohmann::json j = formats::parse_untrusted_json(read_text_file(path), path);
   std::vector<std::string> tokens(V);
   for (int i = 0; i < V; ++i) tokens[i] = "#" + std::to_string(i);
   auto name = [&](const std::string& token, const nlohmann::json& id) {
