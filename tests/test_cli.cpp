@@ -51,6 +51,19 @@ TEST(Cli, BadTrainInputsFailInOneLine) {
   expect_one_line_error(run_cli("frobnicate", dir), "frobnicate");
 }
 
+// Numbers outside what an option means are refused as such, not wrapped or overflowed in a conversion.
+TEST(Cli, ExtremeNumbersAreRefusedNotWrapped) {
+  TempDir dir;
+  const CliResult tiny = run_cli("train --device cpu --val-fraction 1e-30 --no-files", dir);
+  expect_one_line_error(tiny, "--val-fraction 1e-30 it needs at least more than 10^15");
+  EXPECT_EQ(tiny.err.find("-9223372036854775808"), std::string::npos) << tiny.err;
+  expect_one_line_error(run_cli("train --device cpu --seed -1 --no-files", dir), "--seed");
+  expect_one_line_error(
+      run_cli("experiment freeze-embedding --seeds 1 --steps 5 --seed -1 --out '" + dir.file("exp") + "'", dir),
+      "--seed");
+  expect_one_line_error(run_cli("verify --against-cpu --device cpu --seed -1", dir), "--seed");
+}
+
 TEST(Cli, MissingGpuIsAClearErrorOrAnUnknownDevice) {
   TempDir dir;
   const GpuInventory gpus = query_gpus();

@@ -2,6 +2,7 @@
 // and their post-parse step that turns --pairs and --neighbors into GeometryOptions.
 #include "cli/train_options.hpp"
 
+#include "cli/seed_option.hpp"
 #include "embgeo/error.hpp"
 #include "util/split_list.hpp"
 
@@ -26,7 +27,7 @@ void add_run_options(CLI::App& cmd, TrainCliOptions& o) {
   cmd.add_option("--steps", r.steps, "training steps")->capture_default_str();
   cmd.add_option("--lr", r.lr, "learning rate")->capture_default_str();
   cmd.add_option("--optimizer", r.optimizer, "adam, lazy-adam (only touched embedding rows) or sgd")->capture_default_str();
-  cmd.add_option("--seed", r.seed, "seed for initialization and batch sampling")->capture_default_str();
+  add_seed_option(cmd, r.seed, "seed for initialization and batch sampling");
   cmd.add_option("--log-every", r.log_every, "steps between measurements")->capture_default_str();
   cmd.add_option("--val-fraction", r.val_fraction, "held-out tail of the corpus")->capture_default_str();
   cmd.add_flag("--freeze-embedding", r.freeze_embedding, "train only the head; E gets no gradient");

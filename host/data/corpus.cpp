@@ -98,9 +98,12 @@ void split_corpus(Corpus& corpus, double val_fraction, int C) {
   // Each part must hold at least one window: C context ids plus the id they predict.
   const std::int64_t need = static_cast<std::int64_t>(C) + 1;
   if (corpus.train_tokens < need || held_out < need) {
-    const auto minimum = static_cast<std::int64_t>(std::ceil(static_cast<double>(need) / std::min(val_fraction, 1.0 - val_fraction)));
+    const double minimum = std::ceil(static_cast<double>(need) / std::min(val_fraction, 1.0 - val_fraction));
+    // A tiny fraction (1e-30) puts the minimum beyond every integer type: convert only what fits.
+    const std::string minimum_text =
+        minimum < 1e15 ? std::to_string(static_cast<std::int64_t>(minimum)) : "more than 10^15 (no real corpus)";
     fail(corpus.name, " has ", n, " tokens; with --ctx ", C, " and --val-fraction ", val_fraction,
-         " it needs at least ", minimum);
+         " it needs at least ", minimum_text);
   }
 }
 
