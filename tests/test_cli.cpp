@@ -6,6 +6,7 @@
 
 #include "cli_runner.hpp"
 #include "embgeo/cuda_backend.hpp"
+#include "test_support.hpp"
 
 namespace embgeo {
 namespace {
@@ -62,6 +63,22 @@ TEST(Cli, ExtremeNumbersAreRefusedNotWrapped) {
       run_cli("experiment freeze-embedding --seeds 1 --steps 5 --seed -1 --out '" + dir.file("exp") + "'", dir),
       "--seed");
   expect_one_line_error(run_cli("verify --against-cpu --device cpu --seed -1", dir), "--seed");
+}
+
+// --vocab-size states V for an llm.c token file whose ids alone would imply too large (or too small) a vocabulary.
+TEST(Cli, VocabSizeStatesTheRowsOfATokenFile) {
+  TempDir dir;
+  std::string bin = testing_support::le_bytes(20240801, 4) + testing_support::le_bytes(7, 4) +
+                    testing_support::le_bytes(400, 4) + std::string(253 * 4, '\0');
+  for (int i = 0; i < 400; ++i) bin += testing_support::le_bytes(i % 40, 4);
+  write_file(dir.file("t.bin"), bin);
+  const std::string tokens = " --tokens '" + dir.file("t.bin") + "'";
+  const CliResult r = run_cli("train --device cpu --steps 2 --no-files --vocab-size 100" + tokens, dir);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("V=100,"), std::string::npos) << r.out;
+  expect_one_line_error(run_cli("train --device cpu --steps 2 --no-files --vocab-size 30" + tokens, dir),
+                        "token id 30 at position 30 is outside [0, 30)");
+  expect_one_line_error(run_cli("train --device cpu --steps 2 --no-files --vocab-size 100", dir), "--tokens");
 }
 
 TEST(Cli, MissingGpuIsAClearErrorOrAnUnknownDevice) {

@@ -21,6 +21,7 @@ void add_run_options(CLI::App& cmd, TrainCliOptions& o) {
   cmd.add_option("--min-count", r.min_count, "word tokenizer: words seen fewer times become <unk>")->capture_default_str();
   cmd.add_option("--tokens", r.tokens_path, "pre-tokenized llm.c .bin file instead of --corpus");
   cmd.add_option("--vocab", r.vocab_path, "vocab.txt naming the ids of --tokens (line number = id)");
+  cmd.add_option("--vocab-size", r.vocab_size, "vocabulary size V of --tokens without --vocab (ids must be below it)");
   cmd.add_option("--dim", r.dim, "embedding dimension D")->capture_default_str();
   cmd.add_option("--ctx", r.ctx, "context length C (C ids predict the next)")->capture_default_str();
   cmd.add_option("--batch", r.batch, "batch rows B")->capture_default_str();

@@ -68,6 +68,7 @@ void check_run_options(const RunOptions& o) {
   if (o.min_count < 1) fail("--min-count must be at least 1, got ", o.min_count);
   if (!o.tokens_path.empty() && !o.corpus_path.empty()) fail("--corpus and --tokens are alternatives; give one");
   if (!o.vocab_path.empty() && o.tokens_path.empty()) fail("--vocab names the rows of --tokens; give --tokens too");
+  if (o.vocab_size != 0 && o.tokens_path.empty()) fail("--vocab-size states the rows of --tokens; give --tokens too");
   if (o.geometry.k < 1 || o.geometry.k > 1000) fail("-k must be in [1, 1000], got ", o.geometry.k);
 }
 
@@ -86,7 +87,7 @@ BackendConfig backend_config(const RunOptions& o, const ModelShape& shape) {
 Corpus load_corpus_for(const RunOptions& o) {
   Corpus corpus;
   if (!o.tokens_path.empty()) {
-    corpus = read_token_bin(o.tokens_path, o.vocab_path);
+    corpus = read_token_bin(o.tokens_path, o.vocab_path, o.vocab_size);
   } else {
     const bool builtin = o.corpus_path.empty();
     const std::string text = builtin ? default_corpus_text() : read_text_file(o.corpus_path);
