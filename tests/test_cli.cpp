@@ -7,6 +7,7 @@
 #include "cli_runner.hpp"
 #include "embgeo/cuda_backend.hpp"
 #include "test_support.hpp"
+#include "train/device.hpp"
 
 namespace embgeo {
 namespace {
@@ -79,6 +80,19 @@ TEST(Cli, VocabSizeStatesTheRowsOfATokenFile) {
   expect_one_line_error(run_cli("train --device cpu --steps 2 --no-files --vocab-size 30" + tokens, dir),
                         "token id 30 at position 30 is outside [0, 30)");
   expect_one_line_error(run_cli("train --device cpu --steps 2 --no-files --vocab-size 100", dir), "--tokens");
+}
+
+// More OpenBLAS threads than cores only cost memory: under a 4 GB address-space limit, 64 of them once made
+// OpenBLAS spin forever allocating buffers. The count is capped at the cores, with a notice.
+TEST(Cli, ThreadsAreCappedAtTheCoresAvailable) {
+  TempDir dir;
+  const CliResult r = run_cli("train --device cpu --threads 64 --steps 20 --log-every 10 --no-files", dir,
+                              "ulimit -v 4000000 && exec timeout 60 ");
+  EXPECT_EQ(r.exit_code, 0) << (r.exit_code == 124 ? "still running after 60 s" : r.err);
+  if (usable_cpu_threads(64) < 64)
+    EXPECT_NE(r.err.find("note: --threads 64 capped at the " + std::to_string(usable_cpu_threads(64)) + " cores"),
+              std::string::npos)
+        << r.err;
 }
 
 TEST(Cli, MissingGpuIsAClearErrorOrAnUnknownDevice) {

@@ -80,7 +80,7 @@ BackendConfig backend_config(const RunOptions& o, const ModelShape& shape) {
   config.freeze_embedding = o.freeze_embedding;
   config.deterministic = o.deterministic;
   config.tf32 = o.tf32;
-  config.cpu_threads = o.threads;
+  config.cpu_threads = usable_cpu_threads(o.threads);
   return config;
 }
 
@@ -110,7 +110,11 @@ RunOutcome run_training(const RunOptions& options, std::ostream& console, const 
   std::string notice;
   const DeviceChoice device = resolve_device(options.device, &notice);
   if (!notice.empty()) std::cerr << notice << '\n';
-  const std::unique_ptr<Backend> backend = make_backend(device, backend_config(options, run.shape));
+  const BackendConfig config = backend_config(options, run.shape);
+  if (!device.cuda && config.cpu_threads < options.threads)
+    std::cerr << "note: --threads " << options.threads << " capped at the " << config.cpu_threads
+              << " cores available\n";
+  const std::unique_ptr<Backend> backend = make_backend(device, config);
   run.device = backend->name();
 
   const ModelShape& s = run.shape;
