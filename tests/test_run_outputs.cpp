@@ -135,9 +135,11 @@ TEST(RunOutputs, ReadingNamesDivergenceNotOverfitting) {
     p.val_loss = val;
     run.geometry.points.push_back(p);
   }
+  run.geometry.pca_after.explained[0] = 0.9;  // a diverged table is dominated by a few huge rows
   std::string said;
   for (const std::string& line : run_reading(run)) said += line + "\n";
   EXPECT_EQ(said.find("overfits"), std::string::npos) << said;
+  EXPECT_EQ(said.find("as structure formed"), std::string::npos) << said;
   EXPECT_EQ(said.find("kept falling"), std::string::npos) << said;
   EXPECT_NE(said.find("Validation loss rose from 3.200 to 5.7e+12 and the training loss with it"), std::string::npos)
       << said;

@@ -36,6 +36,12 @@ std::string loss_text(double loss) {
   return out.str();
 }
 
+// Both losses ended higher than they started (or not finite): nothing the run did is learning.
+bool diverged(const GeometryPoint& first, const GeometryPoint& last) {
+  return !std::isfinite(last.val_loss) || !std::isfinite(last.train_loss) ||
+         (last.val_loss > first.val_loss + 0.01 && last.train_loss > first.train_loss + 0.01);
+}
+
 // What the validation loss did over the run, checked before anything else is claimed about it.
 std::string loss_sentence(const GeometryPoint& first, const GeometryPoint& last, double uniform) {
   const std::string uniform_text = "uniform guess ln V = " + fixed(uniform, 3);
@@ -48,7 +54,7 @@ std::string loss_sentence(const GeometryPoint& first, const GeometryPoint& last,
     return s + (last.val_loss < uniform ? ", " + percent(1.0 - last.val_loss / uniform) + " below the uniform guess."
                                         : ", but it is still no better than a uniform guess.");
   }
-  if (last.val_loss > first.val_loss + 0.01 && last.train_loss > first.train_loss + 0.01)
+  if (diverged(first, last))
     return "Validation loss rose from " + loss_text(first.val_loss) + " to " + loss_text(last.val_loss) +
            " and the training loss with it (" + loss_text(first.train_loss) + " → " + loss_text(last.train_loss) +
            "; " + uniform_text + "): training diverged; lower --lr.";
@@ -168,7 +174,8 @@ std::vector<std::string> run_reading(const RunOutcome& run) {
   const double e1 = g.pca_after.explained[0] + g.pca_after.explained[1];
   std::string pca = "The top two principal components hold " + percent(e0) + " of the drawn rows' variance before and " +
                     percent(e1) + " after";
-  pca += e1 > e0 + 0.05 ? ": variance concentrated in fewer directions as structure formed." : ".";
+  pca += e1 > e0 + 0.05 && !diverged(first, last) ? ": variance concentrated in fewer directions as structure formed."
+                                                   : ".";
   lines.push_back(pca);
 
   int changed = 0;
