@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <sys/stat.h>
 
+#include <chrono>
 #include <cmath>
 #include <cstdint>
 #include <filesystem>
@@ -348,6 +349,23 @@ TEST(PlotTrajectory, AnimatesEveryFrameAndSamplesTwelveForTheGrid) {
   EXPECT_EQ(gif_frames(read_text(results[0].path)), 20);
 }
 
+// --log-every 1 over 20000 steps once asked gnuplot for a 20001-frame GIF (over 15 minutes): the frames are
+// sampled down to a fixed budget, evenly, keeping the first and the last.
+TEST(PlotTrajectory, SamplesManyLoggedStepsDownToTheFrameBudget) {
+  TempDir dir;
+  std::vector<plots::TrajectoryFrame> frames;
+  for (int k = 0; k <= 2000; ++k) frames.push_back({10 * k, 3.0, ramp_coords(kTokens.size(), 1 + k % 7)});
+  const int budget = static_cast<int>(plots::kMaxTrajectoryFrames);
+  const ScopedEnv gnuplot("EMBGEO_GNUPLOT", "/nonexistent/gnuplot");  // the scripts are the subject here
+  plots::plot_trajectory(dir.path(), kTokens, frames, "trajectory");
+  EXPECT_EQ(data_blocks(read_text(dir.file("trajectory.dat"))), budget);
+  const std::string animation = read_text(dir.file("trajectory_gif.gp"));
+  EXPECT_EQ(occurrences(animation, "\nplot "), budget);
+  EXPECT_NE(animation.find("step 0,  loss"), std::string::npos);
+  EXPECT_NE(animation.find("step 20000,  loss"), std::string::npos);
+  EXPECT_EQ(occurrences(read_text(dir.file("trajectory.gp")), "\nplot "), 12);
+}
+
 TEST(PlotTrajectory, HandlesASingleFrameAndRejectsRaggedOnes) {
   TempDir dir;
   const std::vector<std::string> tokens = {"a", "b"};
@@ -424,9 +442,27 @@ TEST(PlotRendering, AFailingGnuplotLeavesNoPartialImageAndReportsOneLine) {
   const std::string out = dir.file("out");
   const PlotResult result = plots::plot_loss(out, {1, 2}, {2.0, 1.0}, {}, "t");
   EXPECT_FALSE(result.rendered);
-  EXPECT_EQ(result.note,
-            "gnuplot failed on " + out + "/loss.gp: \"loss.gp\" line 9: simulated failure (exit status 1)");
+  EXPECT_EQ(result.note, "gnuplot failed on " + out +
+                             "/loss.gp: \"loss.gp\" line 9: simulated failure (exit status 1); loss.png not drawn");
   EXPECT_FALSE(exists(out + "/loss.png"));
+  EXPECT_FALSE(exists(out + "/loss.png.tmp"));
+}
+
+// Every gnuplot run has a time limit; past it gnuplot (and what it started) is stopped and the note names the
+// picture that was not drawn.
+TEST(PlotRendering, AGnuplotThatRunsTooLongIsStoppedAndNamed) {
+  TempDir dir;
+  const std::string fake = dir.file("slow_gnuplot");
+  write_file_atomically(fake, "#!/bin/sh\nsleep 60\n");
+  ASSERT_EQ(::chmod(fake.c_str(), 0755), 0);
+  const ScopedEnv gnuplot("EMBGEO_GNUPLOT", fake.c_str());
+  const ScopedEnv limit("EMBGEO_GNUPLOT_TIMEOUT", "1");
+  const std::string out = dir.file("out");
+  const auto start = std::chrono::steady_clock::now();
+  const PlotResult result = plots::plot_loss(out, {1, 2}, {2.0, 1.0}, {}, "t");
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(10));
+  EXPECT_FALSE(result.rendered);
+  EXPECT_EQ(result.note, "gnuplot failed on " + out + "/loss.gp: ran longer than 1 s and was stopped; loss.png not drawn");
   EXPECT_FALSE(exists(out + "/loss.png.tmp"));
 }
 
