@@ -462,7 +462,8 @@ TEST(PlotRendering, AGnuplotThatRunsTooLongIsStoppedAndNamed) {
   const PlotResult result = plots::plot_loss(out, {1, 2}, {2.0, 1.0}, {}, "t");
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(10));
   EXPECT_FALSE(result.rendered);
-  EXPECT_EQ(result.note, "gnuplot failed on " + out + "/loss.gp: ran longer than 1 s and was stopped; loss.png not drawn");
+  EXPECT_EQ(result.note,
+            "gnuplot failed on " + out + "/loss.gp: ran longer than 1 s and was stopped; loss.png not drawn");
   EXPECT_FALSE(exists(out + "/loss.png.tmp"));
 }
 
