@@ -36,7 +36,8 @@ TEST(Cli, BadTrainInputsFailInOneLine) {
   EXPECT_FALSE(std::filesystem::exists(dir.file("exp"))) << "a failed experiment left its directory behind";
   expect_one_line_error(run_cli("train --corpus '" + dir.file("empty.txt") + "'", dir), "is empty");
   expect_one_line_error(run_cli("train --corpus '" + dir.file("short.txt") + "'", dir), "needs at least");
-  expect_one_line_error(run_cli("train --corpus '" + dir.file("binary.txt") + "'", dir), "invalid UTF-8");
+  expect_one_line_error(run_cli("train --corpus '" + dir.file("binary.txt") + "'", dir),
+                        "binary.txt: invalid UTF-8 at byte 3");
   expect_one_line_error(run_cli("train --corpus '" + dir.path().string() + "'", dir), "not a regular file");
   expect_one_line_error(run_cli("train --dim 0 --device cpu", dir), "--dim must be in");
   expect_one_line_error(run_cli("train --dim 1000000 --device cpu", dir), "--dim must be in");
@@ -50,6 +51,9 @@ TEST(Cli, BadTrainInputsFailInOneLine) {
   expect_one_line_error(run_cli("train --device gpu", dir), "--device must be");
   expect_one_line_error(run_cli("train --dim banana", dir), "--dim");
   expect_one_line_error(run_cli("train --no-such-flag", dir), "no-such-flag");
+  expect_one_line_error(run_cli("train --no-files --out '" + dir.file("run") + "'", dir), "--out excludes --no-files");
+  expect_one_line_error(run_cli("train --pairs '' --no-files", dir), "--pairs: the list is empty");
+  expect_one_line_error(run_cli("train --neighbors , --no-files", dir), "--neighbors: the list is empty");
   expect_one_line_error(run_cli("frobnicate", dir), "frobnicate");
 }
 

@@ -26,8 +26,8 @@ void add_train_command(CLI::App& app, Action& action) {
   auto options = std::make_shared<TrainCliOptions>();
   CLI::App* cmd = app.add_subcommand("train", "train the next-token model (built-in toy corpus by default)");
   add_run_options(*cmd, *options);
-  cmd->add_option("--out", options->out_dir, "run directory (default: runs/train-<UTC time>)");
-  cmd->add_flag("--no-files", options->no_files, "print the tables only; write no run directory");
+  CLI::Option* out = cmd->add_option("--out", options->out_dir, "run directory (default: runs/train-<UTC time>)");
+  cmd->add_flag("--no-files", options->no_files, "print the tables only; write no run directory")->excludes(out);
   cmd->callback([&action, options] {
     action = [options] {
       finish_run_options(*options);

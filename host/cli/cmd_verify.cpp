@@ -4,7 +4,7 @@
 #include <memory>
 
 #include "cli/commands.hpp"
-#include "cli/seed_option.hpp"
+#include "cli/option_checks.hpp"
 #include "cpu/reference/cpu_ops.hpp"
 #include "embgeo/cuda_backend.hpp"
 #include "embgeo/error.hpp"

@@ -2,7 +2,7 @@
 // and their post-parse step that turns --pairs and --neighbors into GeometryOptions.
 #include "cli/train_options.hpp"
 
-#include "cli/seed_option.hpp"
+#include "cli/option_checks.hpp"
 #include "embgeo/error.hpp"
 #include "util/split_list.hpp"
 
@@ -34,8 +34,10 @@ void add_run_options(CLI::App& cmd, TrainCliOptions& o) {
   cmd.add_flag("--freeze-embedding", r.freeze_embedding, "train only the head; E gets no gradient");
   cmd.add_flag("--deterministic", r.deterministic, "GPU: sorted scatter-add instead of atomics (bit-identical runs)");
   cmd.add_flag("--tf32", r.tf32, "GPU: head GEMMs on TF32 tensor cores");
-  cmd.add_option("--pairs", o.pairs, "extra token pairs to follow, e.g. a:b,c:t (#id for ids)");
-  cmd.add_option("--neighbors", o.neighbors, "tokens whose nearest neighbours to show, e.g. a,t,#3");
+  cmd.add_option("--pairs", o.pairs, "extra token pairs to follow, e.g. a:b,c:t (#id for ids)")
+      ->check(non_empty_list());
+  cmd.add_option("--neighbors", o.neighbors, "tokens whose nearest neighbours to show, e.g. a,t,#3")
+      ->check(non_empty_list());
   cmd.add_option("-k", r.geometry.k, "neighbours per token")->capture_default_str();
 }
 

@@ -4,6 +4,7 @@
 
 #include <charconv>
 #include <system_error>
+#include <unordered_map>
 
 #include "embgeo/error.hpp"
 #include "formats/formats.hpp"
@@ -38,6 +39,17 @@ std::string unescape_token_at(std::string_view text, const std::string& label, s
     return unescape_token(std::string(text));
   } catch (const Error& e) {
     fail(label, ": line ", line_number, ": ", e.what());
+  }
+}
+
+void check_unique_tokens(const std::vector<std::string>& tokens, std::size_t first_line, const std::string& label) {
+  std::unordered_map<std::string_view, std::size_t> line_of;
+  line_of.reserve(tokens.size());
+  for (std::size_t i = 0; i < tokens.size(); ++i) {
+    const auto [seen, fresh] = line_of.emplace(tokens[i], first_line + i);
+    if (!fresh)
+      fail(label, ": line ", first_line + i, " repeats the token '", printable(escape_token(tokens[i])), "' of line ",
+           seen->second, " (a lookup by name would find only the first)");
   }
 }
 

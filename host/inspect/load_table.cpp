@@ -6,6 +6,7 @@
 
 #include "data/corpus.hpp"
 #include "embgeo/error.hpp"
+#include "embgeo/tensor_checks.hpp"
 #include "formats/formats.hpp"
 #include "formats/untrusted_json.hpp"
 #include "inspect/inspect.hpp"
@@ -107,6 +108,8 @@ EmbeddingTable load_embedding_table(const std::string& path, const std::string& 
     t.dtype = "text";
   }
   set_dimensions(t, m.rows, m.cols);
+  // Every measurement needs finite values; refused here, the message names the file and the element.
+  check_matrix(m.values, t.V, t.D, (t.tensor.empty() ? path : path + " [" + t.tensor + "]").c_str());
   t.values = std::move(m.values);
   if (!vocab_path.empty()) {
     const bool json = vocab_path.size() >= 5 && vocab_path.compare(vocab_path.size() - 5, 5, ".json") == 0;
