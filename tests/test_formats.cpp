@@ -543,9 +543,6 @@ TEST(Vocab, RejectsEmptyLinesAndMalformedEscapes) {
   // A repeated token would hide its second row from every lookup by name.
   expect_error(parse("a\nb\na\n"), "v.txt", "line 3 repeats the token 'a' of line 1");
   expect_error(parse("\\s\nb\n \n"), "v.txt", "line 3 repeats the token '\\s' of line 1");
-  const std::string vec = "3 1\nx 1\ny 2\nx 3\n";
-  expect_error([&] { parse_word2vec_text(data_of(vec), vec.size(), "w.vec"); }, "w.vec",
-               "line 4 repeats the token 'x' of line 2");
   TempDir dir;
   write_bytes(dir.file("empty.txt"), "");
   expect_error([&] { read_vocab(dir.file("empty.txt")); }, dir.file("empty.txt"), "file is empty");

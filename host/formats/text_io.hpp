@@ -5,7 +5,6 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
-#include <vector>
 
 namespace embgeo::formats::detail {
 
@@ -31,10 +30,6 @@ std::string_view trim_trailing_space(std::string_view line);
 
 // unescape_token, with an error that names the file and line.
 std::string unescape_token_at(std::string_view text, const std::string& label, std::size_t line_number);
-
-// Fails naming the first token that repeats an earlier one and both their lines (token i is on line
-// first_line + i): lookups by name find only the first, so a repeated name would hide a row.
-void check_unique_tokens(const std::vector<std::string>& tokens, std::size_t first_line, const std::string& label);
 
 // ---- float text --------------------------------------------------------------------------------------
 // Independent of the C locale.

@@ -69,7 +69,6 @@ WordVectors parse_word2vec_text(const std::uint8_t* bytes, std::size_t size, con
     if (!detail::trim_trailing_space(line).empty())
       fail(label, ": line ", lines.line_number(), ": more rows than the ", m.rows, " the header declares");
   }
-  detail::check_unique_tokens(result.tokens, 2, label);  // line 1 is the header
   return result;
 }
 

@@ -102,6 +102,7 @@ EmbeddingTable load_embedding_table(const std::string& path, const std::string& 
     } catch (const Error&) {
       words = formats::parse_word2vec_text(file.data(), file.size(), path, formats::TokenEncoding::raw);
     }
+    formats::check_unique_tokens(words.tokens, 2, path);  // the .vec header is line 1: token i is on line i + 2
     m = std::move(words.vectors);
     t.tokens = std::move(words.tokens);
     t.named = true;
