@@ -453,7 +453,7 @@ TEST(PlotRendering, AFailingGnuplotLeavesNoPartialImageAndReportsOneLine) {
 TEST(PlotRendering, AGnuplotThatRunsTooLongIsStoppedAndNamed) {
   TempDir dir;
   const std::string fake = dir.file("slow_gnuplot");
-  write_file_atomically(fake, "#!/bin/sh\nsleep 60\n");
+  write_file_atomically(fake, "#!/bin/sh\nexec sleep 60\n");
   ASSERT_EQ(::chmod(fake.c_str(), 0755), 0);
   const ScopedEnv gnuplot("EMBGEO_GNUPLOT", fake.c_str());
   const ScopedEnv limit("EMBGEO_GNUPLOT_TIMEOUT", "1");

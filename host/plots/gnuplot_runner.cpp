@@ -90,9 +90,9 @@ std::string last_line(const std::string& output) {
   return output.substr(begin, end - begin + 1);
 }
 
-// Runs argv[0] in `dir` with stdin from /dev/null and stdout+stderr captured, killing it (and anything it
-// started: it leads its own process group) after `seconds`. posix_spawn rather than fork: the caller may be
-// a large multi-threaded CUDA process.
+// Runs argv[0] in `dir` with stdin from /dev/null and stdout+stderr captured, killing it after `seconds`. It
+// stays in our process group, so a Ctrl-C on the terminal stops it with us. posix_spawn rather than fork: the
+// caller may be a large multi-threaded CUDA process.
 Outcome run_in(const std::string& dir, const std::vector<std::string>& args, int seconds) {
   int pipe_fds[2];
   if (::pipe2(pipe_fds, O_CLOEXEC) != 0) return {false, std::string("cannot create a pipe: ") + std::strerror(errno)};
@@ -105,13 +105,8 @@ Outcome run_in(const std::string& dir, const std::vector<std::string>& args, int
   std::vector<char*> argv;
   for (const std::string& arg : args) argv.push_back(const_cast<char*>(arg.c_str()));
   argv.push_back(nullptr);
-  posix_spawnattr_t attributes;
-  posix_spawnattr_init(&attributes);
-  posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETPGROUP);
-  posix_spawnattr_setpgroup(&attributes, 0);
   pid_t pid = 0;
-  const int spawn_error = ::posix_spawn(&pid, argv[0], &actions, &attributes, argv.data(), environ);
-  posix_spawnattr_destroy(&attributes);
+  const int spawn_error = ::posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ);
   posix_spawn_file_actions_destroy(&actions);
   ::close(pipe_fds[1]);
   if (spawn_error != 0) {
@@ -140,7 +135,7 @@ Outcome run_in(const std::string& dir, const std::vector<std::string>& args, int
   pid_t waited = 0;
   while ((waited = ::waitpid(pid, &status, WNOHANG)) == 0 && milliseconds_left() > 0) ::usleep(10'000);
   if (waited == 0) {
-    ::kill(-pid, SIGKILL);
+    ::kill(pid, SIGKILL);
     while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
     }
     return {false, "ran longer than " + std::to_string(seconds) + " s and was stopped"};
