@@ -1,6 +1,6 @@
 // Finding and running gnuplot (EMBGEO_GNUPLOT or PATH) on a written script via posix_spawn, within a time limit
-// (EMBGEO_GNUPLOT_TIMEOUT seconds), renaming its output into place, or a note saying how to render by hand
-// when gnuplot is missing, fails or runs too long.
+// (EMBGEO_GNUPLOT_TIMEOUT seconds) and stopped with us by a terminating signal, renaming its output into place,
+// or a note saying how to render by hand when gnuplot is missing, fails or runs too long.
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "plots/plot_support.hpp"
+#include "plots/signal_guard.hpp"
 
 extern char** environ;
 
@@ -90,10 +91,12 @@ std::string last_line(const std::string& output) {
   return output.substr(begin, end - begin + 1);
 }
 
-// Runs argv[0] in `dir` with stdin from /dev/null and stdout+stderr captured, killing it after `seconds`. It
-// stays in our process group, so a Ctrl-C on the terminal stops it with us. posix_spawn rather than fork: the
-// caller may be a large multi-threaded CUDA process.
-Outcome run_in(const std::string& dir, const std::vector<std::string>& args, int seconds) {
+// Runs argv[0] in `dir` with stdin from /dev/null and stdout+stderr captured, killing it after `seconds`, or
+// when a terminating signal reaches us (then `partial_output` is removed too, and we die of the signal). It
+// stays in our process group, so a Ctrl-C on the terminal reaches it as well. posix_spawn rather than fork:
+// the caller may be a large multi-threaded CUDA process.
+Outcome run_in(const std::string& dir, const std::vector<std::string>& args, int seconds,
+               const std::string& partial_output) {
   int pipe_fds[2];
   if (::pipe2(pipe_fds, O_CLOEXEC) != 0) return {false, std::string("cannot create a pipe: ") + std::strerror(errno)};
   posix_spawn_file_actions_t actions;
@@ -105,9 +108,11 @@ Outcome run_in(const std::string& dir, const std::vector<std::string>& args, int
   std::vector<char*> argv;
   for (const std::string& arg : args) argv.push_back(const_cast<char*>(arg.c_str()));
   argv.push_back(nullptr);
+  detail::SignalGuard guard(partial_output);  // before the spawn, so no signal finds the child unwatched
   pid_t pid = 0;
   const int spawn_error = ::posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ);
   posix_spawn_file_actions_destroy(&actions);
+  if (spawn_error == 0) guard.watch(pid);
   ::close(pipe_fds[1]);
   if (spawn_error != 0) {
     ::close(pipe_fds[0]);
@@ -175,7 +180,8 @@ PlotResult render(const std::string& dir, const std::string& script, const std::
   const std::string temporary_path = join_path(dir, temporary);
   // -d skips the user's ~/.gnuplot, so the picture depends on the script alone.
   Outcome outcome =
-      run_in(dir.empty() ? "." : dir, {gnuplot, "-d", "-e", "outfile=" + quote(temporary), script}, timeout_seconds());
+      run_in(dir.empty() ? "." : dir, {gnuplot, "-d", "-e", "outfile=" + quote(temporary), script}, timeout_seconds(),
+             temporary_path);
   if (outcome.ok && !is_nonempty_file(temporary_path)) outcome = {false, "it wrote no " + temporary};
   if (outcome.ok && std::rename(temporary_path.c_str(), result.path.c_str()) != 0)
     outcome = {false, "cannot rename " + temporary + ": " + std::strerror(errno)};
