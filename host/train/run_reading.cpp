@@ -50,7 +50,7 @@ std::string loss_sentence(const GeometryPoint& first, const GeometryPoint& last,
            loss_text(last.val_loss) + "): training diverged; lower --lr.";
   if (last.val_loss < first.val_loss - 0.01) {
     std::string s = "Validation loss fell from " + loss_text(first.val_loss) + " to " + loss_text(last.val_loss) +
-                    " (a " + uniform_text + ")";
+                    " (a uniform guess scores ln V = " + fixed(uniform, 3) + ")";
     return s + (last.val_loss < uniform ? ", " + percent(1.0 - last.val_loss / uniform) + " below the uniform guess."
                                         : ", but it is still no better than a uniform guess.");
   }
