@@ -49,10 +49,12 @@ inline std::string cli_path() {
   return path && *path ? path : EMBGEO_CLI;
 }
 
-// `args` is appended to the binary path verbatim (the tests quote what needs quoting).
-inline CliResult run_cli(const std::string& args, const TempDir& scratch) {
+// `args` is appended to the binary path verbatim (the tests quote what needs quoting); `shell_prefix` runs
+// before it in the same shell command, e.g. "ulimit -v 4000000 && exec timeout 60 ".
+inline CliResult run_cli(const std::string& args, const TempDir& scratch, const std::string& shell_prefix = "") {
   const std::string out = scratch.file("cli.stdout"), err = scratch.file("cli.stderr");
-  const std::string command = "'" + cli_path() + "' " + args + " >'" + out + "' 2>'" + err + "' </dev/null";
+  const std::string command =
+      shell_prefix + "'" + cli_path() + "' " + args + " >'" + out + "' 2>'" + err + "' </dev/null";
   const int status = std::system(command.c_str());
   CliResult r;
   r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);

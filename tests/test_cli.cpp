@@ -6,6 +6,8 @@
 
 #include "cli_runner.hpp"
 #include "embgeo/cuda_backend.hpp"
+#include "test_support.hpp"
+#include "train/device.hpp"
 
 namespace embgeo {
 namespace {
@@ -34,7 +36,8 @@ TEST(Cli, BadTrainInputsFailInOneLine) {
   EXPECT_FALSE(std::filesystem::exists(dir.file("exp"))) << "a failed experiment left its directory behind";
   expect_one_line_error(run_cli("train --corpus '" + dir.file("empty.txt") + "'", dir), "is empty");
   expect_one_line_error(run_cli("train --corpus '" + dir.file("short.txt") + "'", dir), "needs at least");
-  expect_one_line_error(run_cli("train --corpus '" + dir.file("binary.txt") + "'", dir), "invalid UTF-8");
+  expect_one_line_error(run_cli("train --corpus '" + dir.file("binary.txt") + "'", dir),
+                        "binary.txt: invalid UTF-8 at byte 3");
   expect_one_line_error(run_cli("train --corpus '" + dir.path().string() + "'", dir), "not a regular file");
   expect_one_line_error(run_cli("train --dim 0 --device cpu", dir), "--dim must be in");
   expect_one_line_error(run_cli("train --dim 1000000 --device cpu", dir), "--dim must be in");
@@ -48,7 +51,52 @@ TEST(Cli, BadTrainInputsFailInOneLine) {
   expect_one_line_error(run_cli("train --device gpu", dir), "--device must be");
   expect_one_line_error(run_cli("train --dim banana", dir), "--dim");
   expect_one_line_error(run_cli("train --no-such-flag", dir), "no-such-flag");
+  expect_one_line_error(run_cli("train --no-files --out '" + dir.file("run") + "'", dir), "--out excludes --no-files");
+  expect_one_line_error(run_cli("train --pairs '' --no-files", dir), "--pairs: the list is empty");
+  expect_one_line_error(run_cli("train --neighbors , --no-files", dir), "--neighbors: the list is empty");
   expect_one_line_error(run_cli("frobnicate", dir), "frobnicate");
+}
+
+// Numbers outside what an option means are refused as such, not wrapped or overflowed in a conversion.
+TEST(Cli, ExtremeNumbersAreRefusedNotWrapped) {
+  TempDir dir;
+  const CliResult tiny = run_cli("train --device cpu --val-fraction 1e-30 --no-files", dir);
+  expect_one_line_error(tiny, "--val-fraction 1e-30 it needs at least more than 10^15");
+  EXPECT_EQ(tiny.err.find("-9223372036854775808"), std::string::npos) << tiny.err;
+  expect_one_line_error(run_cli("train --device cpu --seed -1 --no-files", dir), "--seed");
+  expect_one_line_error(
+      run_cli("experiment freeze-embedding --seeds 1 --steps 5 --seed -1 --out '" + dir.file("exp") + "'", dir),
+      "--seed");
+  expect_one_line_error(run_cli("verify --against-cpu --device cpu --seed -1", dir), "--seed");
+}
+
+// --vocab-size states V for an llm.c token file whose ids alone would imply too large (or too small) a vocabulary.
+TEST(Cli, VocabSizeStatesTheRowsOfATokenFile) {
+  TempDir dir;
+  std::string bin = testing_support::le_bytes(20240801, 4) + testing_support::le_bytes(7, 4) +
+                    testing_support::le_bytes(400, 4) + std::string(253 * 4, '\0');
+  for (int i = 0; i < 400; ++i) bin += testing_support::le_bytes(i % 40, 4);
+  write_file(dir.file("t.bin"), bin);
+  const std::string tokens = " --tokens '" + dir.file("t.bin") + "'";
+  const CliResult r = run_cli("train --device cpu --steps 2 --no-files --vocab-size 100" + tokens, dir);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("V=100,"), std::string::npos) << r.out;
+  expect_one_line_error(run_cli("train --device cpu --steps 2 --no-files --vocab-size 30" + tokens, dir),
+                        "token id 30 at position 30 is outside [0, 30)");
+  expect_one_line_error(run_cli("train --device cpu --steps 2 --no-files --vocab-size 100", dir), "--tokens");
+}
+
+// More OpenBLAS threads than cores only cost memory: under a 4 GB address-space limit, 64 of them once made
+// OpenBLAS spin forever allocating buffers. The count is capped at the cores, with a notice.
+TEST(Cli, ThreadsAreCappedAtTheCoresAvailable) {
+  TempDir dir;
+  const CliResult r = run_cli("train --device cpu --threads 64 --steps 20 --log-every 10 --no-files", dir,
+                              "ulimit -v 4000000 && exec timeout 60 ");
+  EXPECT_EQ(r.exit_code, 0) << (r.exit_code == 124 ? "still running after 60 s" : r.err);
+  if (usable_cpu_threads(64) < 64)
+    EXPECT_NE(r.err.find("note: --threads 64 capped at the " + std::to_string(usable_cpu_threads(64)) + " cores"),
+              std::string::npos)
+        << r.err;
 }
 
 TEST(Cli, MissingGpuIsAClearErrorOrAnUnknownDevice) {

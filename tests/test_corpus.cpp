@@ -33,10 +33,10 @@ TEST(Corpus, InvalidUtf8IsRejectedWithItsPosition) {
   for (const std::string bad : {std::string("ab\xFF"), std::string("a\xC3"), std::string("\xC0\xAF"),
                                 std::string("\xED\xA0\x80"), std::string("\xE2\x28\xA1")}) {
     try {
-      utf8_code_points(bad);
+      utf8_code_points(bad, "text.txt");
       ADD_FAILURE() << "accepted invalid UTF-8";
     } catch (const Error& e) {
-      EXPECT_NE(std::string(e.what()).find("invalid UTF-8 at byte"), std::string::npos) << e.what();
+      EXPECT_EQ(std::string(e.what()).rfind("text.txt: invalid UTF-8 at byte", 0), 0u) << e.what();
     }
   }
 }

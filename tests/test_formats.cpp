@@ -201,6 +201,30 @@ TEST(Safetensors, RejectsDuplicateKeys) {
   expect_error([&] { parse_st(safetensors_file(header, f32_bytes({1}))); }, "t.st", "repeats the key \"t\"");
 }
 
+// A value nested 100k levels deep, wherever it sits, is refused while parsing: quoting one in a message
+// used to overflow the stack in nlohmann's recursive dump.
+TEST(Safetensors, RejectsDeeplyNestedHeaders) {
+  const std::string deep = std::string(100000, '[') + std::string(100000, ']');
+  for (const std::string& header :
+       {"{\"t\":" + deep + "}", "{\"__metadata__\":" + deep + "}",
+        R"({"t":{"dtype":"F32","shape":)" + deep + R"(,"data_offsets":[0,4]}})",
+        R"({"t":{"dtype":"F32","shape":[1],"data_offsets":)" + deep + "}}",
+        R"({"t":{"dtype":)" + deep + R"(,"shape":[1],"data_offsets":[0,4]}})"})
+    expect_error([&] { parse_st(safetensors_file(header, f32_bytes({1}))); }, "t.st", "nested deeper than 64 levels");
+}
+
+// A bad value that is merely large or as deep as allowed is quoted in a few dozen bytes.
+TEST(Safetensors, QuotesBadValuesBriefly) {
+  const std::string deep = std::string(63, '[') + std::string(63, ']');
+  std::string wide = "[1";
+  for (int i = 0; i < 100000; ++i) wide += ",1";
+  for (const std::string& value : {deep, wide + "]", "\"" + std::string(200000, 'x') + "\""}) {
+    const std::string message = error_of([&] { parse_st(safetensors_file("{\"t\":" + value + "}", "")); });
+    EXPECT_NE(message.find("tensor 't' must be an object, got "), std::string::npos) << message.substr(0, 300);
+    EXPECT_LT(message.size(), 250u) << message.substr(0, 300);
+  }
+}
+
 TEST(Safetensors, RejectsUnknownDtype) {
   const std::string header = R"({"t":{"dtype":"F31","shape":[1],"data_offsets":[0,4]}})";
   expect_error([&] { parse_st(safetensors_file(header, f32_bytes({1}))); }, "t.st", "unknown dtype 'F31'");
@@ -516,6 +540,9 @@ TEST(Vocab, RejectsEmptyLinesAndMalformedEscapes) {
   };
   expect_error(parse("a\n\nb\n"), "v.txt", "line 2 is empty");
   expect_error(parse("a\nb\\q\n"), "v.txt", "line 2: malformed token escape");
+  // A repeated token would hide its second row from every lookup by name.
+  expect_error(parse("a\nb\na\n"), "v.txt", "line 3 repeats the token 'a' of line 1");
+  expect_error(parse("\\s\nb\n \n"), "v.txt", "line 3 repeats the token '\\s' of line 1");
   TempDir dir;
   write_bytes(dir.file("empty.txt"), "");
   expect_error([&] { read_vocab(dir.file("empty.txt")); }, dir.file("empty.txt"), "file is empty");

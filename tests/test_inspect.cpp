@@ -399,6 +399,8 @@ TEST(InspectCli, PcaOfChosenRows) {
   EXPECT_NEAR(pca["explained"][1].get<double>(), 0.25, 1e-9);
   EXPECT_EQ(pca["coords"].size(), 6u);  // 3 points × 2 coordinates, flattened
   expect_one_line_error(run_cli("inspect " + quoted(tiny) + " --pca a", dir), "--pca needs at least two tokens");
+  expect_one_line_error(run_cli("inspect " + quoted(tiny) + " --pca a,b,a", dir), "--pca names row #0 more than once");
+  expect_one_line_error(run_cli("inspect " + quoted(tiny) + " --pca ''", dir), "--pca: the list is empty");
 }
 
 // ---- vocabularies ------------------------------------------------------------------------------------
@@ -440,6 +442,10 @@ TEST(InspectVocab, TokenizerJson) {
   EXPECT_TRUE(contains(error_of([&] { load_embedding_table(npy, "", not_json); }), "not valid JSON"));
   write_bytes(no_vocab, R"({"model":{"type":"BPE"}})");
   EXPECT_TRUE(contains(error_of([&] { load_embedding_table(npy, "", no_vocab); }), "no model.vocab"));
+  // Nesting that would exhaust the stack of a recursive walk is refused while parsing.
+  const std::string deep = dir.file("deep.json");
+  write_bytes(deep, R"({"model":{"vocab":{"a":0}},"x":)" + std::string(100000, '[') + std::string(100000, ']') + "}");
+  EXPECT_TRUE(contains(error_of([&] { load_embedding_table(npy, "", deep); }), "nested deeper than 64 levels"));
 }
 
 TEST(InspectVocab, ResolveToken) {
@@ -483,6 +489,8 @@ TEST(InspectCli, MalformedFilesFailInOneLine) {
       {"fortran.npy", npy_file(1, "{'descr': '<f4', 'fortran_order': True, 'shape': (2, 2), }", four),
        "Fortran-order"},
       {"ragged.vec", "2 3\na 1 2 3\nb 1 2\n", "line 3: expected 3 values after the token but found 2"},
+      {"nan.vec", "2 2\na 1 nan\nb 1 2\n", "nan.vec: non-finite value nan at row 0 column 1"},
+      {"twice.vec", "2 2\na 1 2\na 3 4\n", "twice.vec: line 3 repeats the token 'a' of line 2"},
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.name);

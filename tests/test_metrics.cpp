@@ -4,7 +4,11 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <fstream>
 #include <random>
+#include <string>
+#include <sys/resource.h>
+#include <tuple>
 
 #include "embgeo/error.hpp"
 #include "metrics/metrics.hpp"
@@ -410,6 +414,48 @@ TEST(Metrics, SuccessorCountsAreDirectional) {
   EXPECT_EQ(two.frequency, (std::vector<std::int64_t>{2, 2, 1}));
   EXPECT_THROW(metrics::count_successors({0, 3}, 3, 1), Error);
   EXPECT_THROW(metrics::count_successors({0, 1}, 3, 0), Error);
+}
+
+// The rows equal the definition (every pair i < j ≤ i + window, counted densely) on random streams,
+// sorted by id with no zero entries, as the former sort-all-pairs implementation gave them.
+TEST(Metrics, SuccessorCountsEqualTheDefinition) {
+  std::mt19937 rng(14);
+  for (const auto& [V, window, n] : {std::tuple{1, 1, 5}, {7, 3, 400}, {30, 64, 1000}, {5, 9, 4}}) {
+    std::vector<std::int32_t> ids(n);
+    for (std::int32_t& id : ids) id = static_cast<std::int32_t>(rng() % V);
+    std::vector<std::int64_t> dense(static_cast<std::size_t>(V) * V, 0);
+    for (int i = 0; i < n; ++i)
+      for (int j = i + 1; j < n && j <= i + window; ++j) ++dense[ids[i] * V + ids[j]];
+    const metrics::Cooccurrence co = metrics::count_successors(ids, V, window);
+    for (int a = 0; a < V; ++a) {
+      std::vector<std::pair<int, std::int64_t>> expected, got;
+      for (int b = 0; b < V; ++b)
+        if (dense[a * V + b]) expected.emplace_back(b, dense[a * V + b]);
+      for (const metrics::ContextCount& c : co.rows[a]) got.emplace_back(c.id, c.count);
+      EXPECT_EQ(got, expected) << "row " << a << ", V " << V << ", window " << window;
+    }
+  }
+}
+
+// Counts the successors of `ids` (V 1000, window 64) in a process allowed only `extra` bytes more address
+// space than it maps now; exits 0 when that was enough.
+[[noreturn]] void count_successors_within(const std::vector<std::int32_t>& ids, std::uint64_t extra) {
+  std::ifstream status("/proc/self/status");
+  std::uint64_t mapped_kb = 0;
+  for (std::string line; std::getline(status, line);)
+    if (line.rfind("VmSize:", 0) == 0) mapped_kb = std::stoull(line.substr(7));
+  const rlimit limit{(mapped_kb << 10) + extra, RLIM_INFINITY};
+  setrlimit(RLIMIT_AS, &limit);
+  const metrics::Cooccurrence co = metrics::count_successors(ids, 1000, 64);
+  std::exit(co.frequency.size() == 1000 ? 0 : 1);
+}
+
+// Memory is bounded by the stream and V, not stream × window: 4M tokens at window 64 once reserved 2 GB of
+// pairs; here they must count within 600 MB more than the process already maps.
+TEST(Metrics, SuccessorCountsDoNotScaleWithTheWindow) {
+  std::vector<std::int32_t> ids(4'000'000);
+  for (std::size_t i = 0; i < ids.size(); ++i) ids[i] = static_cast<std::int32_t>((i * 2654435761u) % 1000);
+  EXPECT_EXIT(count_successors_within(ids, 600ull << 20), ::testing::ExitedWithCode(0), "");
 }
 
 }  // namespace

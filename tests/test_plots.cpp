@@ -1,9 +1,12 @@
 // The gnuplot plots: labels, the .dat/.gp files each plot writes, the rendered images when gnuplot is
 // installed, and the "not rendered" path when it is not (forced with EMBGEO_GNUPLOT or PATH).
 #include <gtest/gtest.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include <chrono>
 #include <cmath>
 #include <cstdint>
 #include <filesystem>
@@ -11,6 +14,7 @@
 #include <optional>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "embgeo/error.hpp"
@@ -348,6 +352,23 @@ TEST(PlotTrajectory, AnimatesEveryFrameAndSamplesTwelveForTheGrid) {
   EXPECT_EQ(gif_frames(read_text(results[0].path)), 20);
 }
 
+// --log-every 1 over 20000 steps once asked gnuplot for a 20001-frame GIF (over 15 minutes): the frames are
+// sampled down to a fixed budget, evenly, keeping the first and the last.
+TEST(PlotTrajectory, SamplesManyLoggedStepsDownToTheFrameBudget) {
+  TempDir dir;
+  std::vector<plots::TrajectoryFrame> frames;
+  for (int k = 0; k <= 2000; ++k) frames.push_back({10 * k, 3.0, ramp_coords(kTokens.size(), 1 + k % 7)});
+  const int budget = static_cast<int>(plots::kMaxTrajectoryFrames);
+  const ScopedEnv gnuplot("EMBGEO_GNUPLOT", "/nonexistent/gnuplot");  // the scripts are the subject here
+  plots::plot_trajectory(dir.path(), kTokens, frames, "trajectory");
+  EXPECT_EQ(data_blocks(read_text(dir.file("trajectory.dat"))), budget);
+  const std::string animation = read_text(dir.file("trajectory_gif.gp"));
+  EXPECT_EQ(occurrences(animation, "\nplot "), budget);
+  EXPECT_NE(animation.find("step 0,  loss"), std::string::npos);
+  EXPECT_NE(animation.find("step 20000,  loss"), std::string::npos);
+  EXPECT_EQ(occurrences(read_text(dir.file("trajectory.gp")), "\nplot "), 12);
+}
+
 TEST(PlotTrajectory, HandlesASingleFrameAndRejectsRaggedOnes) {
   TempDir dir;
   const std::vector<std::string> tokens = {"a", "b"};
@@ -424,9 +445,67 @@ TEST(PlotRendering, AFailingGnuplotLeavesNoPartialImageAndReportsOneLine) {
   const std::string out = dir.file("out");
   const PlotResult result = plots::plot_loss(out, {1, 2}, {2.0, 1.0}, {}, "t");
   EXPECT_FALSE(result.rendered);
-  EXPECT_EQ(result.note,
-            "gnuplot failed on " + out + "/loss.gp: \"loss.gp\" line 9: simulated failure (exit status 1)");
+  EXPECT_EQ(result.note, "gnuplot failed on " + out +
+                             "/loss.gp: \"loss.gp\" line 9: simulated failure (exit status 1); loss.png not drawn");
   EXPECT_FALSE(exists(out + "/loss.png"));
+  EXPECT_FALSE(exists(out + "/loss.png.tmp"));
+}
+
+// Every gnuplot run has a time limit; past it gnuplot (and what it started) is stopped and the note names the
+// picture that was not drawn.
+TEST(PlotRendering, AGnuplotThatRunsTooLongIsStoppedAndNamed) {
+  TempDir dir;
+  const std::string fake = dir.file("slow_gnuplot");
+  write_file_atomically(fake, "#!/bin/sh\nexec sleep 60\n");
+  ASSERT_EQ(::chmod(fake.c_str(), 0755), 0);
+  const ScopedEnv gnuplot("EMBGEO_GNUPLOT", fake.c_str());
+  const ScopedEnv limit("EMBGEO_GNUPLOT_TIMEOUT", "1");
+  const std::string out = dir.file("out");
+  const auto start = std::chrono::steady_clock::now();
+  const PlotResult result = plots::plot_loss(out, {1, 2}, {2.0, 1.0}, {}, "t");
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(10));
+  EXPECT_FALSE(result.rendered);
+  EXPECT_EQ(result.note,
+            "gnuplot failed on " + out + "/loss.gp: ran longer than 1 s and was stopped; loss.png not drawn");
+  EXPECT_FALSE(exists(out + "/loss.png.tmp"));
+}
+
+// Draws loss.png in `out` and, once the stand-in gnuplot has written `pid_file`, sends this process SIGTERM.
+[[noreturn]] void draw_until_terminated(const std::string& out, const std::string& pid_file) {
+  std::thread([pid_file] {
+    while (!exists(pid_file)) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    ::kill(::getpid(), SIGTERM);
+  }).detach();
+  plots::plot_loss(out, {1, 2}, {2.0, 1.0}, {}, "t");
+  std::exit(0);  // not reached while gnuplot sleeps
+}
+
+// Running and not a zombie waiting for its (new) parent to reap it.
+bool running(pid_t pid) {
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string line;
+  if (!std::getline(stat, line)) return false;
+  const std::size_t state = line.rfind(')') + 2;
+  return state < line.size() && line[state] != 'Z' && line[state] != 'X';
+}
+
+// A terminating signal while gnuplot draws stops gnuplot too (no orphan keeps drawing) and removes its partial
+// output, and the process still dies of that signal.
+TEST(PlotRendering, ATerminatingSignalStopsGnuplotAndLeavesNoPartialImage) {
+  TempDir dir;
+  const std::string fake = dir.file("slow_gnuplot"), pid_file = dir.file("gnuplot.pid"), out = dir.file("out");
+  write_file_atomically(fake, "#!/bin/sh\neval \"$3\"\nprintf partial > \"$outfile\"\necho $$ > '" + pid_file +
+                                  "'\nexec sleep 60\n");
+  ASSERT_EQ(::chmod(fake.c_str(), 0755), 0);
+  const ScopedEnv gnuplot("EMBGEO_GNUPLOT", fake.c_str());
+  const auto start = std::chrono::steady_clock::now();
+  EXPECT_EXIT(draw_until_terminated(out, pid_file), ::testing::KilledBySignal(SIGTERM), "");
+  // The death test waits for every holder of its pipe: an orphaned gnuplot would hold it for its full 60 s.
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(30)) << "gnuplot outlived us";
+  ASSERT_TRUE(exists(pid_file));
+  const pid_t gnuplot_pid = std::stoi(read_text(pid_file));
+  for (int i = 0; i < 200 && running(gnuplot_pid); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  EXPECT_FALSE(running(gnuplot_pid)) << "gnuplot " << gnuplot_pid << " still runs after we were terminated";
   EXPECT_FALSE(exists(out + "/loss.png.tmp"));
 }
 

@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <tuple>
 
 #include "cli_runner.hpp"
 #include "formats/formats.hpp"
@@ -109,8 +110,9 @@ TEST(RunOutputs, ReadingNamesOverfittingWhenValidationLossTurnsUp) {
   RunOutcome run;
   run.shape = {10, 4, 2, 2};
   GeometryPoint p;
-  for (auto [step, val] : {std::pair{0, 2.3}, {100, 1.5}, {200, 1.7}}) {
+  for (auto [step, train, val] : {std::tuple{0, 2.3, 2.3}, {100, 1.2, 1.5}, {200, 0.9, 1.7}}) {
     p.step = step;
+    p.train_loss = train;
     p.val_loss = val;
     p.norms.mean = 1;
     run.geometry.points.push_back(p);
@@ -118,6 +120,30 @@ TEST(RunOutputs, ReadingNamesOverfittingWhenValidationLossTurnsUp) {
   bool said = false;
   for (const std::string& line : run_reading(run)) said = said || line.find("lowest at step 100") != std::string::npos;
   EXPECT_TRUE(said);
+}
+
+
+// A diverging run (--lr 1e6: losses from 3.2 to 6e12) is read as diverging, not as overfitting.
+TEST(RunOutputs, ReadingNamesDivergenceNotOverfitting) {
+  RunOutcome run;
+  run.shape = {21, 4, 2, 2};
+  GeometryPoint p;
+  p.norms.mean = 1;
+  for (auto [step, train, val] : {std::tuple{0, 3.19, 3.2}, {100, 1e6, 2e6}, {200, 6e12, 5.7e12}}) {
+    p.step = step;
+    p.train_loss = train;
+    p.val_loss = val;
+    run.geometry.points.push_back(p);
+  }
+  run.geometry.pca_after.explained[0] = 0.9;  // a diverged table is dominated by a few huge rows
+  std::string said;
+  for (const std::string& line : run_reading(run)) said += line + "\n";
+  EXPECT_EQ(said.find("overfits"), std::string::npos) << said;
+  EXPECT_EQ(said.find("as structure formed"), std::string::npos) << said;
+  EXPECT_EQ(said.find("kept falling"), std::string::npos) << said;
+  EXPECT_NE(said.find("Validation loss rose from 3.200 to 5.7e+12 and the training loss with it"), std::string::npos)
+      << said;
+  EXPECT_NE(said.find("diverged"), std::string::npos) << said;
 }
 
 }  // namespace

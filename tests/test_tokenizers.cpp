@@ -199,6 +199,21 @@ TEST(TokenBin, RefusesIdsThatDoNotFitOrLookCorrupt) {
                   "token id 16777216 at position 0 is above 16777215");
 }
 
+// One corrupt id must not imply a vocabulary far larger than the ids in use (2^24 rows of names and
+// parameters for 50 real ids): refused in one line naming the file, the id and the distinct ids.
+TEST(TokenBin, RefusesAVocabularyFarLargerThanTheIdsUsed) {
+  const TempDir dir;
+  std::vector<std::uint32_t> tokens(5000);
+  for (std::size_t i = 0; i < tokens.size(); ++i) tokens[i] = static_cast<std::uint32_t>(i % 50);
+  tokens[1234] = 16777215;
+  const std::string path = dir.file("corrupt.bin", llama3_bytes(tokens));
+  const std::string message = error_of([&] { read_token_bin(path, ""); });
+  EXPECT_CONTAINS(message, path);
+  EXPECT_CONTAINS(message, "largest token id 16777215");
+  EXPECT_CONTAINS(message, "51 distinct ids");
+  EXPECT_CONTAINS(message, "--vocab-size");
+}
+
 TEST(TokenBin, MalformedFiles) {
   const TempDir dir;
   struct Case {

@@ -3,9 +3,11 @@
 
 #include <cmath>
 #include <sstream>
+#include <thread>
 
 #include "embgeo/error.hpp"
 
+#include "train/device.hpp"
 #include "train/run.hpp"
 #include "train/trainer.hpp"
 
@@ -164,7 +166,19 @@ TEST(TrainerCpu, BackendConfigCarriesEveryBackendOption) {
   EXPECT_TRUE(c.freeze_embedding);
   EXPECT_TRUE(c.deterministic);
   EXPECT_TRUE(c.tf32);
-  EXPECT_EQ(c.cpu_threads, 3);
+  EXPECT_EQ(c.cpu_threads, usable_cpu_threads(3));
+}
+
+// OpenBLAS gets no more threads than there are cores to run them (0 still means its own default).
+TEST(TrainerCpu, CpuThreadsAreCappedAtTheCores) {
+  RunOptions o;
+  o.threads = 1024;
+  const int cores = static_cast<int>(std::thread::hardware_concurrency());
+  const int threads = backend_config(o, ModelShape{40, 5, 3, 7}).cpu_threads;
+  EXPECT_GE(threads, 1);
+  if (cores > 0) EXPECT_LE(threads, cores);
+  EXPECT_EQ(usable_cpu_threads(1), 1);
+  EXPECT_EQ(usable_cpu_threads(0), 0);
 }
 
 }  // namespace

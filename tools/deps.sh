@@ -1,7 +1,16 @@
 #!/usr/bin/env bash
 # Installs the Debian packages embgeo-cuda builds with, plus any named as arguments, when any are missing.
-# The CUDA toolkit itself is expected at /usr/local/cuda (or nvcc on PATH).
+# The CUDA toolkit itself is expected at /usr/local/cuda (or nvcc on PATH), except with --no-cuda (for
+# tools that build no CUDA code, such as tools/fuzz.sh).
+#
+#   tools/deps.sh [--no-cuda] [package...]
 set -euo pipefail
+
+need_cuda=1
+if [[ "${1:-}" == --no-cuda ]]; then
+  need_cuda=0
+  shift
+fi
 
 packages=(cmake make g++ libgtest-dev libbenchmark-dev libcli11-dev nlohmann-json3-dev libopenblas-dev gnuplot-nox "$@")
 missing=()
@@ -15,7 +24,7 @@ if ((${#missing[@]})); then
   "${sudo_cmd[@]}" apt-get update -qq
   DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
-if [ ! -x /usr/local/cuda/bin/nvcc ] && ! command -v nvcc >/dev/null; then
+if ((need_cuda)) && [ ! -x /usr/local/cuda/bin/nvcc ] && ! command -v nvcc >/dev/null; then
   echo "error: the CUDA toolkit was not found (expected /usr/local/cuda/bin/nvcc)" >&2
   exit 1
 fi

@@ -12,6 +12,10 @@ seconds="${1:-20}"
 shift || true
 targets=("$@")
 [[ ${#targets[@]} -gt 0 ]] || targets=(safetensors npy vec)
+# clang, then libFuzzer and the sanitizer runtimes of that clang (only recommended by it, so named here).
+tools/deps.sh --no-cuda clang
+tools/deps.sh --no-cuda "libclang-rt-$(clang++ -dumpversion | cut -d. -f1)-dev"
+
 out="${FUZZ_BUILD_DIR:-build/fuzz}"
 flags=(-std=c++17 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -Iinclude -Ihost)
 

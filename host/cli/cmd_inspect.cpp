@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "cli/commands.hpp"
+#include "cli/option_checks.hpp"
 #include "inspect/inspect.hpp"
 
 namespace embgeo::cli {
@@ -21,7 +22,7 @@ void add_inspect_command(CLI::App& app, Action& action) {
   cmd->add_option("--neighbors", o->neighbors, "nearest rows of a token; repeatable");
   cmd->add_option("-k", o->k, "neighbours to list")->capture_default_str();
   cmd->add_option("--analogy", o->analogy, "A B C: rows nearest to B − A + C")->expected(3);
-  cmd->add_option("--pca", o->pca, "comma-separated tokens: 2-D PCA written as pca.png");
+  cmd->add_option("--pca", o->pca, "comma-separated tokens: 2-D PCA written as pca.png")->check(non_empty_list());
   cmd->add_option("--out", o->out_dir, "directory for pca.png")->capture_default_str();
   cmd->add_option("--quantize", o->quantize, "int8: per-tensor and per-row error and neighbour changes");
   cmd->add_flag("--json", o->as_json, "machine-readable output");

@@ -54,9 +54,9 @@ void add_train_command(CLI::App& app, Action& action) {
   auto resume_path = std::make_shared<std::string>();
   CLI::App* cmd = app.add_subcommand("train", "train the next-token model (built-in toy corpus by default)");
   add_run_options(*cmd, *options);
-  cmd->add_option("--out", options->out_dir,
-                  "run directory (default: runs/train-<UTC time>, or the checkpoint's directory with --resume)");
-  cmd->add_flag("--no-files", options->no_files, "print the tables only; write no run directory");
+  CLI::Option* out = cmd->add_option(
+      "--out", options->out_dir, "run directory (default: runs/train-<UTC time>, or the checkpoint's directory with --resume)");
+  cmd->add_flag("--no-files", options->no_files, "print the tables only; write no run directory")->excludes(out);
   cmd->add_option("--checkpoint-every", options->run.checkpoint_every,
                   "steps between checkpoints (<out>/checkpoint.safetensors; 0: only when interrupted)")
       ->capture_default_str();

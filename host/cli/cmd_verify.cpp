@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "cli/commands.hpp"
+#include "cli/option_checks.hpp"
 #include "cpu/reference/cpu_ops.hpp"
 #include "embgeo/cuda_backend.hpp"
 #include "embgeo/error.hpp"
@@ -103,7 +104,7 @@ void add_verify_command(CLI::App& app, Action& action) {
   cmd->add_option("--steps", options->steps, "training steps compared op by op per shape")->capture_default_str();
   cmd->add_option("--trajectory-steps", options->trajectory_steps, "free-running steps compared at the toy shape")
       ->capture_default_str();
-  cmd->add_option("--seed", options->seed, "seed for parameters, corpus and batches")->capture_default_str();
+  add_seed_option(*cmd, options->seed, "seed for parameters, corpus and batches");
   cmd->add_option("--optimizer", options->optimizer, "adam, lazy-adam or sgd")->capture_default_str();
   cmd->add_flag("--deterministic", options->deterministic, "check the sorted (deterministic) scatter-add");
   cmd->add_flag("--tf32", options->tf32, "check TF32 head GEMMs (with TF32-sized tolerances on GEMM outputs)");

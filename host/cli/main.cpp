@@ -35,7 +35,9 @@ int main(int argc, char** argv) {
   } catch (const embgeo::Error& e) {
     std::cerr << "error: " << e.what() << "\n";
   } catch (const std::bad_alloc&) {
-    std::cerr << "error: out of host memory; lower --dim, --batch or the vocabulary\n";
+    // Where the cause is known (the model state, the corpus counts) a named Error is thrown instead; here
+    // any advice would be a guess.
+    std::cerr << "error: out of host memory\n";
   } catch (const std::exception& e) {
     std::cerr << "error: internal: " << e.what() << "\n";
   }

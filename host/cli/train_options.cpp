@@ -2,6 +2,7 @@
 // and their post-parse step that turns --pairs and --neighbors into GeometryOptions.
 #include "cli/train_options.hpp"
 
+#include "cli/option_checks.hpp"
 #include "embgeo/error.hpp"
 #include "util/split_list.hpp"
 
@@ -20,20 +21,23 @@ void add_run_options(CLI::App& cmd, TrainCliOptions& o) {
   cmd.add_option("--min-count", r.min_count, "word tokenizer: words seen fewer times become <unk>")->capture_default_str();
   cmd.add_option("--tokens", r.tokens_path, "pre-tokenized llm.c .bin file instead of --corpus");
   cmd.add_option("--vocab", r.vocab_path, "vocab.txt naming the ids of --tokens (line number = id)");
+  cmd.add_option("--vocab-size", r.vocab_size, "vocabulary size V of --tokens without --vocab (ids must be below it)");
   cmd.add_option("--dim", r.dim, "embedding dimension D")->capture_default_str();
   cmd.add_option("--ctx", r.ctx, "context length C (C ids predict the next)")->capture_default_str();
   cmd.add_option("--batch", r.batch, "batch rows B")->capture_default_str();
   cmd.add_option("--steps", r.steps, "training steps")->capture_default_str();
   cmd.add_option("--lr", r.lr, "learning rate")->capture_default_str();
   cmd.add_option("--optimizer", r.optimizer, "adam, lazy-adam (only touched embedding rows) or sgd")->capture_default_str();
-  cmd.add_option("--seed", r.seed, "seed for initialization and batch sampling")->capture_default_str();
+  add_seed_option(cmd, r.seed, "seed for initialization and batch sampling");
   cmd.add_option("--log-every", r.log_every, "steps between measurements")->capture_default_str();
   cmd.add_option("--val-fraction", r.val_fraction, "held-out tail of the corpus")->capture_default_str();
   cmd.add_flag("--freeze-embedding", r.freeze_embedding, "train only the head; E gets no gradient");
   cmd.add_flag("--deterministic", r.deterministic, "GPU: sorted scatter-add instead of atomics (bit-identical runs)");
   cmd.add_flag("--tf32", r.tf32, "GPU: head GEMMs on TF32 tensor cores");
-  cmd.add_option("--pairs", o.pairs, "extra token pairs to follow, e.g. a:b,c:t (#id for ids)");
-  cmd.add_option("--neighbors", o.neighbors, "tokens whose nearest neighbours to show, e.g. a,t,#3");
+  cmd.add_option("--pairs", o.pairs, "extra token pairs to follow, e.g. a:b,c:t (#id for ids)")
+      ->check(non_empty_list());
+  cmd.add_option("--neighbors", o.neighbors, "tokens whose nearest neighbours to show, e.g. a,t,#3")
+      ->check(non_empty_list());
   cmd.add_option("-k", r.geometry.k, "neighbours per token")->capture_default_str();
 }
 

@@ -40,7 +40,7 @@ std::string read_text_file(const std::string& path) {
   return text;
 }
 
-std::vector<std::string> utf8_code_points(const std::string& text) {
+std::vector<std::string> utf8_code_points(const std::string& text, const std::string& name) {
   std::vector<std::string> points;
   std::size_t i = 0;
   while (i < text.size()) {
@@ -56,17 +56,17 @@ std::vector<std::string> utf8_code_points(const std::string& text) {
     } else if ((lead & 0xF8) == 0xF0) {
       length = 4, value = lead & 0x07, min_value = 0x10000;
     } else {
-      fail("invalid UTF-8 at byte ", i, " (byte 0x", std::hex, static_cast<int>(lead), ")");
+      fail(name, ": invalid UTF-8 at byte ", i, " (byte 0x", std::hex, static_cast<int>(lead), ")");
     }
-    if (i + length > text.size()) fail("invalid UTF-8 at byte ", i, " (truncated sequence)");
+    if (i + length > text.size()) fail(name, ": invalid UTF-8 at byte ", i, " (truncated sequence)");
     for (int k = 1; k < length; ++k) {
       const auto next = static_cast<unsigned char>(text[i + k]);
-      if ((next & 0xC0) != 0x80) fail("invalid UTF-8 at byte ", i + k, " (expected a continuation byte)");
+      if ((next & 0xC0) != 0x80) fail(name, ": invalid UTF-8 at byte ", i + k, " (expected a continuation byte)");
       value = (value << 6) | (next & 0x3F);
     }
     // Overlong forms, UTF-16 surrogates and values past U+10FFFF are not characters.
     if (value < min_value || (value >= 0xD800 && value <= 0xDFFF) || value > 0x10FFFF)
-      fail("invalid UTF-8 at byte ", i, " (not a valid code point)");
+      fail(name, ": invalid UTF-8 at byte ", i, " (not a valid code point)");
     points.push_back(text.substr(i, length));
     i += length;
   }
@@ -74,7 +74,7 @@ std::vector<std::string> utf8_code_points(const std::string& text) {
 }
 
 Corpus make_char_corpus(const std::string& text, const std::string& name) {
-  const std::vector<std::string> points = utf8_code_points(text);
+  const std::vector<std::string> points = utf8_code_points(text, name);
   // UTF-8 byte order equals code point order, so sorting the strings sorts the characters.
   std::map<std::string, std::int32_t> id_of;
   for (const std::string& p : points) id_of.emplace(p, 0);
@@ -98,9 +98,12 @@ void split_corpus(Corpus& corpus, double val_fraction, int C) {
   // Each part must hold at least one window: C context ids plus the id they predict.
   const std::int64_t need = static_cast<std::int64_t>(C) + 1;
   if (corpus.train_tokens < need || held_out < need) {
-    const auto minimum = static_cast<std::int64_t>(std::ceil(static_cast<double>(need) / std::min(val_fraction, 1.0 - val_fraction)));
+    const double minimum = std::ceil(static_cast<double>(need) / std::min(val_fraction, 1.0 - val_fraction));
+    // A tiny fraction (1e-30) puts the minimum beyond every integer type: convert only what fits.
+    const std::string minimum_text =
+        minimum < 1e15 ? std::to_string(static_cast<std::int64_t>(minimum)) : "more than 10^15 (no real corpus)";
     fail(corpus.name, " has ", n, " tokens; with --ctx ", C, " and --val-fraction ", val_fraction,
-         " it needs at least ", minimum);
+         " it needs at least ", minimum_text);
   }
 }
 

@@ -32,8 +32,9 @@ std::string default_corpus_text();
 // Reads a whole file; a one-line Error when it is missing, unreadable or empty.
 std::string read_text_file(const std::string& path);
 
-// Splits UTF-8 text into code points (each returned as its UTF-8 bytes); Error on invalid UTF-8.
-std::vector<std::string> utf8_code_points(const std::string& text);
+// Splits UTF-8 text into code points (each returned as its UTF-8 bytes); on invalid UTF-8 an Error naming
+// `name` (the file) and the byte.
+std::vector<std::string> utf8_code_points(const std::string& text, const std::string& name);
 
 // Character tokenizer: the vocabulary is the sorted set of distinct code points.
 Corpus make_char_corpus(const std::string& text, const std::string& name);

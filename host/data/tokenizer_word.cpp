@@ -106,7 +106,7 @@ Interned split_words(const std::vector<std::string>& points) {
 
 Corpus make_word_corpus(const std::string& text, const std::string& name, int min_count) {
   if (min_count < 1) fail("word tokenizer: min_count must be at least 1, got ", min_count);
-  Interned seen = split_words(utf8_code_points(text));
+  Interned seen = split_words(utf8_code_points(text, name));
   if (seen.stream.empty()) fail(name, " has no words or punctuation");
 
   std::vector<std::int32_t> order(seen.tokens.size());

@@ -26,12 +26,14 @@ Corpus make_word_corpus(const std::string& text, const std::string& name, int mi
 
 // Reads an llm.c token file: 256 little-endian int32 header (magic, version, token count), then the
 // tokens — magic 20240520 version 1: uint16 (GPT-2), magic 20240801 version 7: uint32 (Llama 3).
-// Without `vocab_path` (empty), V is the largest id + 1 and token i is named "#i"; ids of 2^24 and
-// above are refused there as the sign of a corrupt file. With it, the vocabulary file holds one token
+// Without `vocab_path` (empty), token i is named "#i" and V is `vocab_size` when it is not 0 (every id
+// must be below it), else the largest id + 1 — refused as the sign of a corrupt id when that is over 100×
+// the distinct ids (and above 2^17, so small samples of real vocabularies load); ids of 2^24 and above are
+// refused too. With `vocab_path`, the vocabulary file holds one token
 // per line in vocab.txt form (line k is id k, tokens escaped as formats::escape_token writes them, so a
 // space is "\s" and the empty token "\e"; a final line needs no '\n'), and every
 // id must be below its line count. Errors name the file and the problem: short header, bad magic or
 // version, token count not positive or not matching the file size, an id outside the vocabulary.
-Corpus read_token_bin(const std::string& path, const std::string& vocab_path);
+Corpus read_token_bin(const std::string& path, const std::string& vocab_path, std::int64_t vocab_size = 0);
 
 }  // namespace embgeo

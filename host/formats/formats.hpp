@@ -22,6 +22,7 @@
 //   write_word2vec_text(path, tokens, vectors)
 //   write_projector_tsv(vectors_path, metadata_path, tokens, vectors)
 //   parse_vocab(bytes, size, label) / read_vocab(path) -> tokens;  write_vocab(path, tokens)
+//   check_unique_tokens(tokens, first_line, label)
 //   escape_token(token) / unescape_token(text)
 //   f16_to_float, bf16_to_float, float_to_f16, float_to_bf16
 #include <cstddef>
@@ -146,10 +147,16 @@ void write_projector_tsv(const std::string& vectors_path, const std::string& met
 // ---- vocab.txt ---------------------------------------------------------------------------------------
 // One escaped token per line, line k (from 0) is token id k; every line ends with '\n'.
 void write_vocab(const std::string& path, const std::vector<std::string>& tokens);
-// Accepts a missing final newline and CRLF line ends; an empty line is an error (the empty token is "\e").
+// Accepts a missing final newline and CRLF line ends; an empty line is an error (the empty token is "\e"),
+// and so is a repeated token (a vocabulary names each id once).
 std::vector<std::string> parse_vocab(const std::uint8_t* bytes, std::size_t size, const std::string& label);
 // parse_vocab on the mapped file; like MappedFile, Error for an empty file (a vocabulary has tokens).
 std::vector<std::string> read_vocab(const std::string& path);
+
+// Fails naming the first token that repeats an earlier one and both their lines (token i is on line
+// first_line + i): lookups by name find only the first, so a repeated name would hide a row. parse_vocab
+// applies it; a .vec reader's caller applies it where rows are looked up by name.
+void check_unique_tokens(const std::vector<std::string>& tokens, std::size_t first_line, const std::string& label);
 
 // ---- token escaping ----------------------------------------------------------------------------------
 // Tokens may hold spaces, tabs, newlines, backslashes, control bytes, stray bytes of a byte-level

@@ -3,13 +3,13 @@
 // are wrong; the writer stores F32 tensors in the caller's order, header padded to 8 bytes like the reference.
 #include <algorithm>
 #include <nlohmann/json.hpp>
-#include <set>
 
 #include "embgeo/error.hpp"
 #include "formats/binary_io.hpp"
 #include "formats/formats.hpp"
 #include "formats/matrix_shape.hpp"
 #include "formats/text_io.hpp"
+#include "formats/untrusted_json.hpp"
 #include "util/atomic_file.hpp"
 
 namespace embgeo::formats {
@@ -44,45 +44,27 @@ unsigned dtype_bits(const std::string& name) {
   return 0;
 }
 
-// Parses the header JSON; the spec forbids duplicate keys, which nlohmann would silently collapse, so a
-// parser callback tracks the keys seen in each open object.
-json parse_header_json(const char* text, std::size_t size, const std::string& label) {
-  std::vector<std::set<std::string>> open_objects;
-  const json::parser_callback_t check_keys = [&](int, json::parse_event_t event, json& parsed) {
-    if (event == json::parse_event_t::object_start) open_objects.emplace_back();
-    if (event == json::parse_event_t::object_end) open_objects.pop_back();
-    if (event == json::parse_event_t::key && !open_objects.back().insert(parsed.get<std::string>()).second)
-      fail(label, ": header repeats the key \"", detail::printable(parsed.get<std::string>()), "\"");
-    return true;
-  };
-  try {
-    return json::parse(text, text + size, check_keys);
-  } catch (const json::exception& e) {
-    fail(label, ": header is not valid JSON: ", detail::printable(e.what(), 300));
-  }
-}
-
 std::uint64_t non_negative_integer(const json& value, const std::string& label, const std::string& what) {
   if (!value.is_number_unsigned())
-    fail(label, ": ", what, " must be a non-negative integer, got ", detail::printable(value.dump()));
+    fail(label, ": ", what, " must be a non-negative integer, got ", json_excerpt(value));
   return value.get<std::uint64_t>();
 }
 
 TensorInfo parse_tensor_info(const std::string& name, const json& entry, const std::string& label) {
   const std::string where = tensor_text(name);
-  if (!entry.is_object()) fail(label, ": ", where, " must be an object, got ", detail::printable(entry.dump()));
+  if (!entry.is_object()) fail(label, ": ", where, " must be an object, got ", json_excerpt(entry));
   for (const char* field : {"dtype", "shape", "data_offsets"})
     if (!entry.contains(field)) fail(label, ": ", where, " has no \"", field, "\"");
 
   TensorInfo info;
   info.name = name;
   const json& dtype = entry["dtype"];
-  if (!dtype.is_string()) fail(label, ": ", where, " dtype must be a string, got ", detail::printable(dtype.dump()));
+  if (!dtype.is_string()) fail(label, ": ", where, " dtype must be a string, got ", json_excerpt(dtype));
   info.dtype = dtype.get<std::string>();
   if (dtype_bits(info.dtype) == 0) fail(label, ": ", where, " has unknown dtype '", detail::printable(info.dtype), "'");
 
   const json& shape = entry["shape"];
-  if (!shape.is_array()) fail(label, ": ", where, " shape must be an array, got ", detail::printable(shape.dump()));
+  if (!shape.is_array()) fail(label, ": ", where, " shape must be an array, got ", json_excerpt(shape));
   for (const json& dim : shape) {
     const std::uint64_t value = non_negative_integer(dim, label, where + " shape entry");
     if (value > static_cast<std::uint64_t>(INT64_MAX)) fail(label, ": ", where, " dimension ", value, " is too large");
@@ -91,7 +73,7 @@ TensorInfo parse_tensor_info(const std::string& name, const json& entry, const s
 
   const json& offsets = entry["data_offsets"];
   if (!offsets.is_array() || offsets.size() != 2)
-    fail(label, ": ", where, " data_offsets must be [begin, end], got ", detail::printable(offsets.dump()));
+    fail(label, ": ", where, " data_offsets must be [begin, end], got ", json_excerpt(offsets));
   info.begin = non_negative_integer(offsets[0], label, where + " data_offsets begin");
   info.end = non_negative_integer(offsets[1], label, where + " data_offsets end");
   return info;
@@ -161,14 +143,14 @@ SafetensorsHeader parse_safetensors(const std::uint8_t* bytes, std::size_t size,
   if (header_size > cursor.remaining()) fail(label, ": header length ", header_size, " exceeds file size ", size);
   const auto* text = reinterpret_cast<const char*>(cursor.take(header_size, "header"));
   if (header_size == 0 || text[0] != '{') fail(label, ": header does not start with '{'");
-  const json root = parse_header_json(text, header_size, label);
+  const json root = parse_untrusted_json(std::string_view(text, header_size), label + ": header");
 
   SafetensorsHeader header;
   header.data_start = cursor.offset();
   const std::uint64_t data_size = cursor.remaining();
   for (const auto& [key, value] : root.items()) {
     if (key == "__metadata__") {
-      if (!value.is_object()) fail(label, ": __metadata__ must be an object, got ", detail::printable(value.dump()));
+      if (!value.is_object()) fail(label, ": __metadata__ must be an object, got ", json_excerpt(value));
       for (const auto& [meta_key, meta_value] : value.items()) {
         if (!meta_value.is_string())
           fail(label, ": __metadata__ value of '", detail::printable(meta_key), "' must be a string");

@@ -1,9 +1,11 @@
 // Text helpers of the line-oriented formats: line splitting, float32 ↔ text, quoting for error messages, and
-// the token escaping that keeps every token one whitespace-free UTF-8 field (escape_token, unescape_token).
+// the token escaping that keeps every token one whitespace-free UTF-8 field (escape_token, unescape_token),
+// and the check that no token names two rows (check_unique_tokens).
 #include "formats/text_io.hpp"
 
 #include <charconv>
 #include <system_error>
+#include <unordered_map>
 
 #include "embgeo/error.hpp"
 #include "formats/formats.hpp"
@@ -192,6 +194,17 @@ std::string unescape_token(const std::string& text) {
     }
   }
   return out;
+}
+
+void check_unique_tokens(const std::vector<std::string>& tokens, std::size_t first_line, const std::string& label) {
+  std::unordered_map<std::string_view, std::size_t> line_of;
+  line_of.reserve(tokens.size());
+  for (std::size_t i = 0; i < tokens.size(); ++i) {
+    const auto [seen, fresh] = line_of.emplace(tokens[i], first_line + i);
+    if (!fresh)
+      fail(label, ": line ", first_line + i, " repeats the token '", detail::printable(escape_token(tokens[i])),
+           "' of line ", seen->second, " (a lookup by name would find only the first)");
+  }
 }
 
 }  // namespace embgeo::formats

@@ -32,6 +32,19 @@ constexpr Format kGpt2{20240520, 1, 2}, kLlama3{20240801, 7, 4};
 // No real tokenizer comes near 2^24 tokens; without a vocabulary file to vouch for them, ids that
 // large mean a corrupt file, and naming them all "#i" would take gigabytes.
 constexpr std::int32_t kMaxIdWithoutVocab = (1 << 24) - 1;
+// A vocabulary implied by the largest id is believed up to this size whatever the ids used (Llama 3's
+// 128256 fits, so a short sample of a real tokenizer's output loads), and beyond it only within
+// kMaxImpliedPerDistinct × the distinct ids: one corrupt id must not cost a 2^24-row model.
+constexpr std::int64_t kAlwaysBelievedVocab = 1 << 17;
+constexpr std::int64_t kMaxImpliedPerDistinct = 100;
+
+std::int64_t distinct_ids(const std::vector<std::int32_t>& ids, std::int32_t max_id) {
+  std::vector<bool> seen(static_cast<std::size_t>(max_id) + 1, false);
+  std::int64_t distinct = 0;
+  for (const std::int32_t id : ids)
+    if (!seen[id]) seen[id] = true, ++distinct;
+  return distinct;
+}
 
 // Fills `ids`, already sized to the header count, from the token section of `width`-byte tokens.
 void read_tokens(std::ifstream& in, const std::string& path, int width, std::vector<std::int32_t>& ids) {
@@ -51,7 +64,10 @@ void read_tokens(std::ifstream& in, const std::string& path, int width, std::vec
 
 }  // namespace
 
-Corpus read_token_bin(const std::string& path, const std::string& vocab_path) {
+Corpus read_token_bin(const std::string& path, const std::string& vocab_path, std::int64_t vocab_size) {
+  if (vocab_size < 0 || vocab_size > std::int64_t{kMaxIdWithoutVocab} + 1)
+    fail("--vocab-size must be in [1, ", std::int64_t{kMaxIdWithoutVocab} + 1, "], got ", vocab_size);
+  if (vocab_size > 0 && !vocab_path.empty()) fail("--vocab and --vocab-size both state the vocabulary; give one");
   // The vocabulary first: a wrong vocabulary path should not cost reading a large token file.
   Corpus corpus;
   corpus.name = path;
@@ -100,13 +116,23 @@ Corpus read_token_bin(const std::string& path, const std::string& vocab_path) {
            "; give a vocabulary file if ids that large are real");
     max_id = std::max(max_id, corpus.ids[i]);
   }
-  if (vocab_path.empty()) {
-    corpus.vocab.tokens.reserve(static_cast<std::size_t>(max_id) + 1);
-    for (std::int32_t id = 0; id <= max_id; ++id) corpus.vocab.tokens.push_back("#" + std::to_string(id));
-  } else {
+  if (!vocab_path.empty()) {
     const std::string what = "'" + path + "' with vocabulary '" + vocab_path + "' (" +
                              std::to_string(corpus.vocab.size()) + " lines)";
     check_token_ids(corpus.ids, corpus.vocab.size(), what.c_str());
+  } else if (vocab_size > 0) {
+    const std::string what = "'" + path + "' with --vocab-size " + std::to_string(vocab_size);
+    check_token_ids(corpus.ids, static_cast<int>(vocab_size), what.c_str());
+  } else {
+    const std::int64_t implied = std::int64_t{max_id} + 1, distinct = distinct_ids(corpus.ids, max_id);
+    if (implied > kAlwaysBelievedVocab && implied > kMaxImpliedPerDistinct * distinct)
+      fail("'", path, "': the largest token id ", max_id, " implies ", implied, " vocabulary rows but only ", distinct,
+           " distinct ids occur (a corrupt id?); give --vocab-size N or --vocab FILE if the vocabulary is that large");
+  }
+  if (corpus.vocab.tokens.empty()) {
+    const std::int64_t V = vocab_size > 0 ? vocab_size : std::int64_t{max_id} + 1;
+    corpus.vocab.tokens.reserve(static_cast<std::size_t>(V));
+    for (std::int64_t id = 0; id < V; ++id) corpus.vocab.tokens.push_back("#" + std::to_string(id));
   }
   corpus.train_tokens = count;
   return corpus;

@@ -21,6 +21,7 @@ std::vector<std::string> parse_vocab(const std::uint8_t* bytes, std::size_t size
     if (line.empty()) fail(label, ": line ", lines.line_number(), " is empty (the empty token is written \\e)");
     tokens.push_back(detail::unescape_token_at(line, label, lines.line_number()));
   }
+  check_unique_tokens(tokens, 1, label);
   return tokens;
 }
 

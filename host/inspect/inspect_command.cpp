@@ -60,6 +60,9 @@ int run_inspect(const InspectOptions& o, std::ostream& out) {
   for (const std::string& s : split_list(o.pca, ','))
     if (!s.empty()) pca_ids.push_back(resolve_token(t, s));
   if (!o.pca.empty() && pca_ids.size() < 2) fail("--pca needs at least two tokens");
+  for (std::size_t i = 0; i < pca_ids.size(); ++i)  // a repeated row makes a degenerate picture
+    if (std::find(pca_ids.begin(), pca_ids.begin() + i, pca_ids[i]) != pca_ids.begin() + i)
+      fail("--pca names row #", pca_ids[i], " more than once; the picture needs distinct rows");
 
   json j;
   std::ostringstream text;

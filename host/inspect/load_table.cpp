@@ -6,7 +6,9 @@
 
 #include "data/corpus.hpp"
 #include "embgeo/error.hpp"
+#include "embgeo/tensor_checks.hpp"
 #include "formats/formats.hpp"
+#include "formats/untrusted_json.hpp"
 #include "inspect/inspect.hpp"
 
 namespace embgeo {
@@ -100,12 +102,15 @@ EmbeddingTable load_embedding_table(const std::string& path, const std::string& 
     } catch (const Error&) {
       words = formats::parse_word2vec_text(file.data(), file.size(), path, formats::TokenEncoding::raw);
     }
+    formats::check_unique_tokens(words.tokens, 2, path);  // the .vec header is line 1: token i is on line i + 2
     m = std::move(words.vectors);
     t.tokens = std::move(words.tokens);
     t.named = true;
     t.dtype = "text";
   }
   set_dimensions(t, m.rows, m.cols);
+  // Every measurement needs finite values; refused here, the message names the file and the element.
+  check_matrix(m.values, t.V, t.D, (t.tensor.empty() ? path : path + " [" + t.tensor + "]").c_str());
   t.values = std::move(m.values);
   if (!vocab_path.empty()) {
     const bool json = vocab_path.size() >= 5 && vocab_path.compare(vocab_path.size() - 5, 5, ".json") == 0;
@@ -120,12 +125,7 @@ EmbeddingTable load_embedding_table(const std::string& path, const std::string& 
 }
 
 std::vector<std::string> read_tokenizer_json(const std::string& path, int V) {
-  nlohmann::json j;
-  try {
-    j = nlohmann::json::parse(read_text_file(path));
-  } catch (const nlohmann::json::exception& e) {
-    fail(path, ": not valid JSON (", e.what(), ")");
-  }
+  const nlohmann::json j = formats::parse_untrusted_json(read_text_file(path), path);
   std::vector<std::string> tokens(V);
   for (int i = 0; i < V; ++i) tokens[i] = "#" + std::to_string(i);
   auto name = [&](const std::string& token, const nlohmann::json& id) {

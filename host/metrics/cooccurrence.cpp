@@ -32,13 +32,12 @@ Cooccurrence frequencies_only(const std::vector<std::int32_t>& ids, int V, int w
   return co;
 }
 
-}  // namespace
-
-Cooccurrence count_cooccurrence(const std::vector<std::int32_t>& ids, int V, int window) {
-  Cooccurrence co = frequencies_only(ids, V, window, "count_cooccurrence");
-
-  // Positions grouped by id (a counting sort), so each row is built in one pass over its token's occurrences
-  // with a dense V-long scratch counter: no hash maps, and memory stays at the final sparse rows.
+// Row a counts the ids at positions i − before … i + after (i itself left out) around each occurrence i of a.
+// Positions are grouped by id (a counting sort), so each row is built in one pass over its token's
+// occurrences with a dense V-long scratch counter: memory is O(len(ids) + V) plus the final sparse rows,
+// never len(ids) × window.
+void count_rows(Cooccurrence& co, const std::vector<std::int32_t>& ids, std::size_t before, std::size_t after) {
+  const int V = co.V;
   std::vector<std::size_t> first(static_cast<std::size_t>(V) + 1, 0);  // positions of id a: first[a]..first[a+1]
   for (int a = 0; a < V; ++a) first[a + 1] = first[a] + static_cast<std::size_t>(co.frequency[a]);
   std::vector<std::size_t> positions(ids.size());
@@ -48,11 +47,11 @@ Cooccurrence count_cooccurrence(const std::vector<std::int32_t>& ids, int V, int
   co.rows.resize(V);
   std::vector<std::int64_t> scratch(V, 0);  // V
   std::vector<int> touched;                 // ids with a non-zero scratch count
-  const std::size_t n = ids.size(), w = static_cast<std::size_t>(window);
+  const std::size_t n = ids.size();
   for (int a = 0; a < V; ++a) {
     for (std::size_t k = first[a]; k < first[a + 1]; ++k) {
       const std::size_t i = positions[k];
-      const std::size_t begin = i >= w ? i - w : 0, end = std::min(n, i + w + 1);
+      const std::size_t begin = i >= before ? i - before : 0, end = std::min(n, i + after + 1);
       for (std::size_t j = begin; j < end; ++j)
         if (j != i && scratch[ids[j]]++ == 0) touched.push_back(ids[j]);
     }
@@ -65,25 +64,19 @@ Cooccurrence count_cooccurrence(const std::vector<std::int32_t>& ids, int V, int
     }
     touched.clear();
   }
+}
+
+}  // namespace
+
+Cooccurrence count_cooccurrence(const std::vector<std::int32_t>& ids, int V, int window) {
+  Cooccurrence co = frequencies_only(ids, V, window, "count_cooccurrence");
+  count_rows(co, ids, static_cast<std::size_t>(window), static_cast<std::size_t>(window));
   return co;
 }
 
 Cooccurrence count_successors(const std::vector<std::int32_t>& ids, int V, int window) {
   Cooccurrence co = frequencies_only(ids, V, window, "count_successors");
-  // Every (token, token k ≤ window positions later) pair, sorted, then counted run by run into row `token`.
-  std::vector<std::pair<std::int32_t, std::int32_t>> pairs;
-  pairs.reserve(ids.size() * static_cast<std::size_t>(window));
-  for (std::size_t i = 0; i < ids.size(); ++i)
-    for (std::size_t j = i + 1; j < ids.size() && j <= i + static_cast<std::size_t>(window); ++j)
-      pairs.emplace_back(ids[i], ids[j]);
-  std::sort(pairs.begin(), pairs.end());
-  co.rows.resize(V);
-  for (std::size_t i = 0; i < pairs.size();) {
-    std::size_t j = i;
-    while (j < pairs.size() && pairs[j] == pairs[i]) ++j;
-    co.rows[pairs[i].first].push_back({pairs[i].second, static_cast<std::int64_t>(j - i)});
-    i = j;
-  }
+  count_rows(co, ids, 0, static_cast<std::size_t>(window));
   return co;
 }
 

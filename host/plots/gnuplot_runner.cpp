@@ -1,13 +1,18 @@
-// Finding and running gnuplot (EMBGEO_GNUPLOT or PATH) on a written script via posix_spawn, renaming its output
-// into place, or a note saying how to render by hand when gnuplot is missing or fails.
+// Finding and running gnuplot (EMBGEO_GNUPLOT or PATH) on a written script via posix_spawn, within a time limit
+// (EMBGEO_GNUPLOT_TIMEOUT seconds) and stopped with us by a terminating signal, renaming its output into place,
+// or a note saying how to render by hand when gnuplot is missing, fails or runs too long.
 #include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
 #include <spawn.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cctype>
 #include <cerrno>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -16,6 +21,7 @@
 #include <vector>
 
 #include "plots/plot_support.hpp"
+#include "plots/signal_guard.hpp"
 
 extern char** environ;
 
@@ -58,6 +64,18 @@ std::string shell_quote(const std::string& text) {
   return out + "'";
 }
 
+// No picture of ours takes gnuplot more than a few seconds; one that runs this long is not worth the wait.
+constexpr int kDefaultTimeoutSeconds = 120;
+
+// The limit on one gnuplot run: EMBGEO_GNUPLOT_TIMEOUT seconds when it is a positive integer, else the default.
+int timeout_seconds() {
+  const char* configured = std::getenv("EMBGEO_GNUPLOT_TIMEOUT");
+  if (!configured || !*configured) return kDefaultTimeoutSeconds;
+  char* end = nullptr;
+  const long seconds = std::strtol(configured, &end, 10);
+  return *end == '\0' && seconds > 0 && seconds <= 86400 ? static_cast<int>(seconds) : kDefaultTimeoutSeconds;
+}
+
 struct Outcome {
   bool ok = false;
   std::string error;  // one line when !ok
@@ -73,9 +91,12 @@ std::string last_line(const std::string& output) {
   return output.substr(begin, end - begin + 1);
 }
 
-// Runs argv[0] in `dir` with stdin from /dev/null and stdout+stderr captured. posix_spawn rather than
-// fork: the caller may be a large multi-threaded CUDA process.
-Outcome run_in(const std::string& dir, const std::vector<std::string>& args) {
+// Runs argv[0] in `dir` with stdin from /dev/null and stdout+stderr captured, killing it after `seconds`, or
+// when a terminating signal reaches us (then `partial_output` is removed too, and we die of the signal). It
+// stays in our process group, so a Ctrl-C on the terminal reaches it as well. posix_spawn rather than fork:
+// the caller may be a large multi-threaded CUDA process.
+Outcome run_in(const std::string& dir, const std::vector<std::string>& args, int seconds,
+               const std::string& partial_output) {
   int pipe_fds[2];
   if (::pipe2(pipe_fds, O_CLOEXEC) != 0) return {false, std::string("cannot create a pipe: ") + std::strerror(errno)};
   posix_spawn_file_actions_t actions;
@@ -87,28 +108,42 @@ Outcome run_in(const std::string& dir, const std::vector<std::string>& args) {
   std::vector<char*> argv;
   for (const std::string& arg : args) argv.push_back(const_cast<char*>(arg.c_str()));
   argv.push_back(nullptr);
+  detail::SignalGuard guard(partial_output);  // before the spawn, so no signal finds the child unwatched
   pid_t pid = 0;
   const int spawn_error = ::posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ);
   posix_spawn_file_actions_destroy(&actions);
+  if (spawn_error == 0) guard.watch(pid);
   ::close(pipe_fds[1]);
   if (spawn_error != 0) {
     ::close(pipe_fds[0]);
     return {false, "cannot run " + args[0] + " in " + dir + ": " + std::strerror(spawn_error)};
   }
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
+  const auto milliseconds_left = [&] {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    return static_cast<int>(std::max<std::chrono::milliseconds::rep>(left.count(), 0));
+  };
   std::string output;
   char buffer[4096];
-  for (;;) {
-    const ssize_t got = ::read(pipe_fds[0], buffer, sizeof buffer);
+  for (pollfd readable{pipe_fds[0], POLLIN, 0}; milliseconds_left() > 0;) {
+    const int ready = ::poll(&readable, 1, milliseconds_left());
+    const ssize_t got = ready > 0 ? ::read(pipe_fds[0], buffer, sizeof buffer) : -1;
     if (got > 0) {
       output.append(buffer, static_cast<std::size_t>(got));
       if (output.size() > 65536) output.erase(0, output.size() - 65536);  // only the end matters
-    } else if (got == 0 || errno != EINTR) {
-      break;
+    } else if (got == 0 || (ready != 0 && errno != EINTR)) {
+      break;  // end of output (or a broken pipe): what is left is waiting for the exit
     }
   }
   ::close(pipe_fds[0]);
   int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  pid_t waited = 0;
+  while ((waited = ::waitpid(pid, &status, WNOHANG)) == 0 && milliseconds_left() > 0) ::usleep(10'000);
+  if (waited == 0) {
+    ::kill(pid, SIGKILL);
+    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    return {false, "ran longer than " + std::to_string(seconds) + " s and was stopped"};
   }
   if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return {true, ""};
   const std::string how = WIFEXITED(status) ? "exit status " + std::to_string(WEXITSTATUS(status))
@@ -144,13 +179,15 @@ PlotResult render(const std::string& dir, const std::string& script, const std::
   const std::string temporary = output + ".tmp";
   const std::string temporary_path = join_path(dir, temporary);
   // -d skips the user's ~/.gnuplot, so the picture depends on the script alone.
-  Outcome outcome = run_in(dir.empty() ? "." : dir, {gnuplot, "-d", "-e", "outfile=" + quote(temporary), script});
+  Outcome outcome =
+      run_in(dir.empty() ? "." : dir, {gnuplot, "-d", "-e", "outfile=" + quote(temporary), script}, timeout_seconds(),
+             temporary_path);
   if (outcome.ok && !is_nonempty_file(temporary_path)) outcome = {false, "it wrote no " + temporary};
   if (outcome.ok && std::rename(temporary_path.c_str(), result.path.c_str()) != 0)
     outcome = {false, "cannot rename " + temporary + ": " + std::strerror(errno)};
   if (!outcome.ok) {
     std::remove(temporary_path.c_str());
-    result.note = "gnuplot failed on " + join_path(dir, script) + ": " + outcome.error;
+    result.note = "gnuplot failed on " + join_path(dir, script) + ": " + outcome.error + "; " + output + " not drawn";
     return result;
   }
   result.rendered = true;

@@ -63,9 +63,11 @@ struct TrajectoryFrame {
   std::vector<double> coords;  // N×2 row-major, every frame projected on the same 2-D basis
 };
 
-// trajectory.gif (one frame per TrajectoryFrame, 0.4 s each, looping) and trajectory.png (up to 12 frames
-// sampled evenly, first and last included, in a grid). All frames share one pair of axis ranges, so motion
-// on screen is motion of the embedding. Returns the gif's result, then the png's.
+// trajectory.gif (one frame per TrajectoryFrame, 0.4 s each, looping; at most kMaxTrajectoryFrames of them,
+// sampled evenly) and trajectory.png (up to 12 frames in a grid); samples always include the first and last
+// frames. All frames share one pair of axis ranges, so motion on screen is motion of the embedding.
+// Returns the gif's result, then the png's.
+constexpr std::size_t kMaxTrajectoryFrames = 200;  // --log-every 1 --steps 20000 once cost gnuplot 15 minutes
 std::vector<PlotResult> plot_trajectory(const std::string& dir, const std::vector<std::string>& tokens,
                                         const std::vector<TrajectoryFrame>& frames, const std::string& title);
 

@@ -1,5 +1,5 @@
-// The embedding trajectory: the drawn tokens' 2-D positions at every logged step, as an animated GIF and a grid
-// of up to 12 frames, all on the same axes.
+// The embedding trajectory: the drawn tokens' 2-D positions at the logged steps (at most kMaxTrajectoryFrames of
+// them), as an animated GIF and a grid of up to 12 frames, all on the same axes.
 #include <algorithm>
 #include <cmath>
 #include <utility>
@@ -100,13 +100,16 @@ PlotResult grid(const std::string& dir, const std::vector<std::string>& tokens,
 }  // namespace
 
 std::vector<PlotResult> plot_trajectory(const std::string& dir, const std::vector<std::string>& tokens,
-                                        const std::vector<TrajectoryFrame>& frames, const std::string& title) {
+                                        const std::vector<TrajectoryFrame>& logged, const std::string& title) {
   using namespace detail;
   const char* plot = "plot_trajectory";
   check_not_empty(plot, "tokens", tokens.size());
-  check_not_empty(plot, "frames", frames.size());
-  for (const TrajectoryFrame& frame : frames)
+  check_not_empty(plot, "frames", logged.size());
+  for (const TrajectoryFrame& frame : logged)
     check_size(plot, "a frame's coords (N×2)", frame.coords.size(), 2 * tokens.size());
+  // The data file and both pictures hold the sampled frames only: gnuplot's time grows with every frame.
+  std::vector<TrajectoryFrame> frames;
+  for (const std::size_t k : sample_frames(logged.size(), kMaxTrajectoryFrames)) frames.push_back(logged[k]);
 
   DataFile data;
   data.comment(title);

@@ -35,7 +35,7 @@ json options_json(const RunOptions& o) {
   json pairs = json::array();
   for (const auto& [a, b] : o.geometry.user_pairs) pairs.push_back({a, b});
   return {{"corpus_path", o.corpus_path}, {"tokenizer", o.tokenizer}, {"min_count", o.min_count},
-          {"tokens_path", o.tokens_path}, {"vocab_path", o.vocab_path},   {"dim", o.dim},
+          {"tokens_path", o.tokens_path}, {"vocab_path", o.vocab_path},   {"vocab_size", o.vocab_size}, {"dim", o.dim},
           {"ctx", o.ctx},                 {"batch", o.batch},             {"steps", o.steps},
           {"lr", o.lr},                   {"optimizer", o.optimizer},     {"seed", o.seed},
           {"log_every", o.log_every},     {"val_fraction", o.val_fraction},
@@ -51,6 +51,7 @@ RunOptions options_from(const json& j) {
   j.at("min_count").get_to(o.min_count);
   j.at("tokens_path").get_to(o.tokens_path);
   j.at("vocab_path").get_to(o.vocab_path);
+  j.at("vocab_size").get_to(o.vocab_size);
   j.at("dim").get_to(o.dim);
   j.at("ctx").get_to(o.ctx);
   j.at("batch").get_to(o.batch);

@@ -2,8 +2,11 @@
 // present), the backend for that choice, and its label.
 #include "train/device.hpp"
 
+#include <sched.h>
+
 #include <algorithm>
 #include <cctype>
+#include <thread>
 
 #include "embgeo/cuda_backend.hpp"
 #include "embgeo/error.hpp"
@@ -36,6 +39,16 @@ std::unique_ptr<Backend> make_backend(const DeviceChoice& device, const BackendC
 std::string device_label(const DeviceChoice& device) {
   if (!device.cuda) return cpu_path_name(device.cpu_path);
   return "cuda:" + std::to_string(device.index) + (device.emulated ? " (emulated)" : "");
+}
+
+int usable_cpu_threads(int requested) {
+  cpu_set_t allowed;
+  CPU_ZERO(&allowed);
+  // The affinity mask is what this process may use (taskset, cgroups' cpusets); the core count is the fallback.
+  const int cores = sched_getaffinity(0, sizeof allowed, &allowed) == 0
+                        ? CPU_COUNT(&allowed)
+                        : static_cast<int>(std::thread::hardware_concurrency());
+  return cores > 0 ? std::min(requested, cores) : requested;
 }
 
 }  // namespace embgeo

@@ -21,6 +21,11 @@ DeviceChoice resolve_device(const std::string& spec, std::string* notice);
 
 std::unique_ptr<Backend> make_backend(const DeviceChoice& device, const BackendConfig& config);
 
-std::string device_label(const DeviceChoice& device);  // "cpu", "cpu-reference", "cuda:N" or "cuda:N (emulated)"
+std::string device_label(const DeviceChoice& device);
+
+// The CPU threads a run gives OpenBLAS: `requested` (0 keeps OpenBLAS's default) capped at the cores this
+// process may run on. More only cost memory: each OpenBLAS thread gets its own buffers, and under an
+// address-space limit OpenBLAS spins forever trying to allocate them.
+int usable_cpu_threads(int requested);  // "cpu", "cpu-reference", "cuda:N" or "cuda:N (emulated)"
 
 }  // namespace embgeo

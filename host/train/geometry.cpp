@@ -3,6 +3,7 @@
 #include "train/geometry.hpp"
 
 #include <algorithm>
+#include <new>
 
 #include "embgeo/error.hpp"
 
@@ -29,8 +30,13 @@ std::vector<float> gather_rows(const std::vector<float>& table, const std::vecto
 GeometryRecorder::GeometryRecorder(const Corpus& corpus, const ModelShape& shape, const GeometryOptions& options)
     : shape_(shape), options_(options) {
   const std::vector<std::int32_t> train_ids(corpus.ids.begin(), corpus.ids.begin() + corpus.train_tokens);
-  cooccurrence_ = metrics::count_cooccurrence(train_ids, shape.V, shape.C);
-  successors_ = metrics::count_successors(train_ids, shape.V, shape.C);
+  try {
+    cooccurrence_ = metrics::count_cooccurrence(train_ids, shape.V, shape.C);
+    successors_ = metrics::count_successors(train_ids, shape.V, shape.C);
+  } catch (const std::bad_alloc&) {
+    fail("out of host memory counting the tokens within --ctx ", shape.C, " positions of each other in the ",
+         train_ids.size(), " training tokens of ", corpus.name);
+  }
   const metrics::PairSets sets = metrics::choose_pairs(cooccurrence_, options.pairs_per_group);
   for (const metrics::TokenPair& p : sets.cooccurring) pairs_.push_back({"co-occurring", p.a, p.b, p.cooccurrences});
   for (const metrics::TokenPair& p : sets.never) pairs_.push_back({"never", p.a, p.b, p.cooccurrences});

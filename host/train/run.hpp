@@ -20,6 +20,7 @@ struct RunOptions {
   int min_count = 1;               // word tokenizer: rarer words become <unk>
   std::string tokens_path;         // --tokens FILE.bin
   std::string vocab_path;          // --vocab vocab.txt for --tokens
+  std::int64_t vocab_size = 0;     // --vocab-size V for --tokens (0: implied by the ids)
   int dim = ModelShape{}.D;
   int ctx = ModelShape{}.C;
   int batch = ModelShape{}.B;

@@ -27,6 +27,41 @@ std::string direction(double from, double to, double dead_band) {
   return "stayed about the same";
 }
 
+// A loss for a sentence: three decimals, or scientific once a diverged run makes that unreadable.
+std::string loss_text(double loss) {
+  if (std::isfinite(loss) && std::fabs(loss) < 1e4) return fixed(loss, 3);
+  std::ostringstream out;
+  out.precision(2);
+  out << loss;
+  return out.str();
+}
+
+// Both losses ended higher than they started (or not finite): nothing the run did is learning.
+bool diverged(const GeometryPoint& first, const GeometryPoint& last) {
+  return !std::isfinite(last.val_loss) || !std::isfinite(last.train_loss) ||
+         (last.val_loss > first.val_loss + 0.01 && last.train_loss > first.train_loss + 0.01);
+}
+
+// What the validation loss did over the run, checked before anything else is claimed about it.
+std::string loss_sentence(const GeometryPoint& first, const GeometryPoint& last, double uniform) {
+  const std::string uniform_text = "uniform guess ln V = " + fixed(uniform, 3);
+  if (!std::isfinite(last.val_loss) || !std::isfinite(last.train_loss))
+    return "The loss is not a finite number at the end (train " + loss_text(last.train_loss) + ", validation " +
+           loss_text(last.val_loss) + "): training diverged; lower --lr.";
+  if (last.val_loss < first.val_loss - 0.01) {
+    std::string s = "Validation loss fell from " + loss_text(first.val_loss) + " to " + loss_text(last.val_loss) +
+                    " (a uniform guess scores ln V = " + fixed(uniform, 3) + ")";
+    return s + (last.val_loss < uniform ? ", " + percent(1.0 - last.val_loss / uniform) + " below the uniform guess."
+                                        : ", but it is still no better than a uniform guess.");
+  }
+  if (diverged(first, last))
+    return "Validation loss rose from " + loss_text(first.val_loss) + " to " + loss_text(last.val_loss) +
+           " and the training loss with it (" + loss_text(first.train_loss) + " → " + loss_text(last.train_loss) +
+           "; " + uniform_text + "): training diverged; lower --lr.";
+  return "Validation loss did not improve (" + loss_text(first.val_loss) + " → " + loss_text(last.val_loss) + "; " +
+         uniform_text + ").";
+}
+
 }  // namespace
 
 std::vector<PairGroupMean> pair_group_means(const GeometryReport& g) {
@@ -82,21 +117,18 @@ std::vector<std::string> run_reading(const RunOutcome& run) {
   const double uniform = std::log(static_cast<double>(run.shape.V));
   std::vector<std::string> lines;
 
-  if (last.val_loss < first.val_loss - 0.01) {
-    std::string s = "Validation loss fell from " + fixed(first.val_loss, 3) + " to " + fixed(last.val_loss, 3) +
-                    " (a uniform guess scores ln V = " + fixed(uniform, 3) + ")";
-    s += last.val_loss < uniform ? ", " + percent(1.0 - last.val_loss / uniform) + " below the uniform guess."
-                                 : ", but it is still no better than a uniform guess.";
-    lines.push_back(s);
-  } else {
-    lines.push_back("Validation loss did not improve (" + fixed(first.val_loss, 3) + " → " + fixed(last.val_loss, 3) +
-                    "; uniform guess " + fixed(uniform, 3) + ").");
-  }
+  lines.push_back(loss_sentence(first, last, uniform));
   const auto best = std::min_element(g.points.begin(), g.points.end(),
                                      [](const GeometryPoint& a, const GeometryPoint& b) { return a.val_loss < b.val_loss; });
-  if (best->val_loss < last.val_loss * 0.98)
-    lines.push_back("Validation loss was lowest at step " + std::to_string(best->step) + " (" + fixed(best->val_loss, 3) +
-                    ") and rose afterwards while the training loss kept falling: the model overfits the training text.");
+  // Overfitting is claimed only when the training loss did keep falling after the best validation step.
+  if (best->val_loss < last.val_loss * 0.98 && last.train_loss < best->train_loss)
+    lines.push_back("Validation loss was lowest at step " + std::to_string(best->step) + " (" + loss_text(best->val_loss) +
+                    ") and rose afterwards while the training loss kept falling (" + loss_text(best->train_loss) +
+                    " → " + loss_text(last.train_loss) + "): the model overfits the training text.");
+  else if (best->val_loss < last.val_loss * 0.98 && best != g.points.begin())
+    lines.push_back("Validation loss was lowest at step " + std::to_string(best->step) + " (" + loss_text(best->val_loss) +
+                    ") and rose afterwards together with the training loss (" + loss_text(best->train_loss) + " → " +
+                    loss_text(last.train_loss) + "): training became unstable; lower --lr.");
 
   const double score_change = last.geometry_score - first.geometry_score;
   std::string geometry = "The geometry score — the rank correlation between embedding cosine and how similar two tokens' "
@@ -142,7 +174,8 @@ std::vector<std::string> run_reading(const RunOutcome& run) {
   const double e1 = g.pca_after.explained[0] + g.pca_after.explained[1];
   std::string pca = "The top two principal components hold " + percent(e0) + " of the drawn rows' variance before and " +
                     percent(e1) + " after";
-  pca += e1 > e0 + 0.05 ? ": variance concentrated in fewer directions as structure formed." : ".";
+  pca += e1 > e0 + 0.05 && !diverged(first, last) ? ": variance concentrated in fewer directions as structure formed."
+                                                   : ".";
   lines.push_back(pca);
 
   int changed = 0;

@@ -70,6 +70,7 @@ void check_run_options(const RunOptions& o) {
   if (o.min_count < 1) fail("--min-count must be at least 1, got ", o.min_count);
   if (!o.tokens_path.empty() && !o.corpus_path.empty()) fail("--corpus and --tokens are alternatives; give one");
   if (!o.vocab_path.empty() && o.tokens_path.empty()) fail("--vocab names the rows of --tokens; give --tokens too");
+  if (o.vocab_size != 0 && o.tokens_path.empty()) fail("--vocab-size states the rows of --tokens; give --tokens too");
   if (o.geometry.k < 1 || o.geometry.k > 1000) fail("-k must be in [1, 1000], got ", o.geometry.k);
   if (o.checkpoint_every < 0) fail("--checkpoint-every must be at least 0, got ", o.checkpoint_every);
   if (o.checkpoint_every > 0 && o.checkpoint_path.empty())
@@ -84,14 +85,14 @@ BackendConfig backend_config(const RunOptions& o, const ModelShape& shape) {
   config.freeze_embedding = o.freeze_embedding;
   config.deterministic = o.deterministic;
   config.tf32 = o.tf32;
-  config.cpu_threads = o.threads;
+  config.cpu_threads = usable_cpu_threads(o.threads);
   return config;
 }
 
 Corpus load_corpus_for(const RunOptions& o) {
   Corpus corpus;
   if (!o.tokens_path.empty()) {
-    corpus = read_token_bin(o.tokens_path, o.vocab_path);
+    corpus = read_token_bin(o.tokens_path, o.vocab_path, o.vocab_size);
   } else {
     const bool builtin = o.corpus_path.empty();
     const std::string text = builtin ? default_corpus_text() : read_text_file(o.corpus_path);
@@ -119,7 +120,11 @@ RunOutcome run_training(const RunOptions& options, std::ostream& console, const 
   std::string notice;
   const DeviceChoice device = resolve_device(options.device, &notice);
   if (!notice.empty()) std::cerr << notice << '\n';
-  const std::unique_ptr<Backend> backend = make_backend(device, backend_config(options, run.shape));
+  const BackendConfig config = backend_config(options, run.shape);
+  if (!device.cuda && config.cpu_threads < options.threads)
+    std::cerr << "note: --threads " << options.threads << " capped at the " << config.cpu_threads
+              << " cores available\n";
+  const std::unique_ptr<Backend> backend = make_backend(device, config);
   run.device = backend->name();
 
   const ModelShape& s = run.shape;
