@@ -99,6 +99,24 @@ TEST(Checkpoint, ResumedRunKeepsItsGeometryAndEqualsTheLongerRun) {
   EXPECT_TRUE(contains(error_of([&] { run_training(other, console, {}, &checkpoint); }), "not the one the checkpoint"));
 }
 
+// --lr 1e6 sends the loss far above its start within a few steps: the run stops at the first checkpoint or
+// log point that sees it, naming the step and the learning rate, and the checkpoint on disk is one from before.
+TEST(Checkpoint, ADivergingRunStopsAndKeepsTheLastGoodCheckpoint) {
+  const TempDir scratch;
+  std::ostringstream console;
+  RunOptions o = toy_options("adam", 100);
+  o.lr = 1e6f;
+  o.checkpoint_every = 1;
+  o.checkpoint_path = scratch.file("run.ckpt");
+  const std::string message = error_of([&] { run_training(o, console); });
+  ASSERT_TRUE(contains(message, "training diverged by step ")) << message;
+  EXPECT_TRUE(contains(message, "at lr 1e+06")) << message;
+  const std::int64_t diverged = std::stoll(message.substr(message.find("by step ") + 8));
+  const Checkpoint kept = read_checkpoint(o.checkpoint_path);
+  EXPECT_LT(kept.resume.progress.step, diverged);
+  EXPECT_GE(kept.resume.progress.step, 1);
+}
+
 TEST(Checkpoint, ReadingAnythingElseIsAOneLineError) {
   const TempDir scratch;
   EXPECT_TRUE(contains(error_of([&] { read_checkpoint(scratch.file("missing.ckpt")); }), "missing.ckpt"));

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
+#include <string>
 #include <utility>
 
 #include "embgeo/error.hpp"
@@ -18,6 +20,31 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
 double mean_loss(const Backend::LossSum& loss) { return loss.rows > 0 ? loss.sum / static_cast<double>(loss.rows) : 0.0; }
 
 
+
+// A training loss above this multiple of the step-0 loss (or not finite) means the optimizer has left the
+// basin; every later step, and any checkpoint, would only carry the damage further.
+constexpr double kDivergedFactor = 10.0;
+
+// "head.weight holds non-finite values", or that the parameters are still finite.
+std::string parameter_state(const Backend& backend) {
+  for (const Tensor t : {Tensor::kEmbedding, Tensor::kHeadWeight, Tensor::kHeadBias}) {
+    const std::vector<float> values = backend.read(t);
+    if (std::any_of(values.begin(), values.end(), [](float v) { return !std::isfinite(v); }))
+      return std::string(tensor_name(t)) + " holds non-finite values";
+  }
+  return "the parameters are still finite";
+}
+
+// Stops the run, naming the step, the loss, the learning rate and the first broken tensor, when `loss` (the
+// mean over the steps since `since`) has diverged.
+void check_not_diverged(const char* what, double loss, std::int64_t step, std::int64_t since,
+                        const TrainProgress& state, const Backend& backend) {
+  const double initial = state.log.front().train_loss;
+  if (std::isfinite(loss) && loss <= kDivergedFactor * initial) return;
+  fail("training diverged by step ", step, ": ", what, " ", loss, " over steps ", since + 1, "..", step, " (step 0: ",
+       initial, ") at lr ", backend.config().optimizer.lr, "; ", parameter_state(backend),
+       "; no checkpoint was written after it; lower --lr");
+}
 
 }  // namespace
 
@@ -85,7 +112,10 @@ TrainResult train(Backend& backend, const Corpus& corpus, const Params& initial,
       const double train_loss = mean_loss(backend.take_loss_sum());
       state.pending_loss = {};
       state.update_seconds += seconds_since(interval_start);  // take_loss_sum synchronized the device
+      const std::int64_t since = state.log.back().step;
+      check_not_diverged("mean training loss", train_loss, step, since, state, backend);
       record(step, train_loss);
+      check_not_diverged("validation loss", state.log.back().val_loss, step, since, state, backend);
       interval_start = std::chrono::steady_clock::now();
     }
     const bool stop = config.stop_requested && config.stop_requested() && step < config.steps;
@@ -93,6 +123,7 @@ TrainResult train(Backend& backend, const Corpus& corpus, const Params& initial,
     if (config.checkpoint && (due || stop)) {
       state.pending_loss = backend.take_loss_sum();
       backend.set_loss_sum(state.pending_loss);  // the sum goes on as if it had not been read
+      check_not_diverged("mean training loss", mean_loss(state.pending_loss), step, state.log.back().step, state, backend);
       state.update_seconds += seconds_since(interval_start);
       config.checkpoint(state, backend);
       interval_start = std::chrono::steady_clock::now();
