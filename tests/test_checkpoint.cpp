@@ -148,6 +148,9 @@ TEST(CheckpointCli, ContradictoryResumeAndCheckpointFlagsAreRefused) {
   const std::string checkpoint = "'" + scratch.file("run/checkpoint.safetensors") + "'";
   expect_one_line_error(run_cli("train --resume " + checkpoint + " --dim 8", scratch), "--dim cannot change");
   expect_one_line_error(run_cli("train --resume " + checkpoint, scratch), "give a larger --steps");
+  // A new run into a used directory would leave the old run's files among its own.
+  expect_one_line_error(run_cli("train --device cpu --steps 5 --out '" + scratch.file("run") + "'", scratch),
+                        "already holds a run");
 }
 
 // A real SIGINT in the middle of a long CLI run: one error line saying how to resume, a checkpoint and no

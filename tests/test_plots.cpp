@@ -115,6 +115,14 @@ int gif_frames(const std::string& gif) {
   return frames;
 }
 
+// Whether `dir` holds a temporary file (NAME.tmp.PID) that a render left behind.
+bool has_temporary(const std::string& dir) {
+  std::error_code ignored;
+  for (const auto& entry : std::filesystem::directory_iterator(dir, ignored))
+    if (entry.path().filename().string().find(".tmp") != std::string::npos) return true;
+  return false;
+}
+
 // The rendered image exists under its final name only, non-empty, with the right magic bytes.
 void expect_image(const PlotResult& result, const std::string& magic) {
   EXPECT_TRUE(result.rendered) << result.note;
@@ -122,7 +130,7 @@ void expect_image(const PlotResult& result, const std::string& magic) {
   const std::string image = read_text(result.path);
   ASSERT_GT(image.size(), magic.size()) << result.path;
   EXPECT_EQ(image.compare(0, magic.size(), magic), 0) << result.path;
-  EXPECT_FALSE(exists(result.path + ".tmp"));
+  EXPECT_FALSE(has_temporary(std::filesystem::path(result.path).parent_path().string()));
 }
 
 const std::string kPng("\x89PNG\r\n\x1a\n", 8);
@@ -411,7 +419,7 @@ TEST(PlotRendering, WithoutGnuplotLeavesTheScriptAndSaysHowToRenderIt) {
   EXPECT_TRUE(exists(dir.file("loss.dat")));
   EXPECT_TRUE(exists(dir.file("loss.gp")));
   EXPECT_FALSE(exists(dir.file("loss.png")));
-  EXPECT_FALSE(exists(dir.file("loss.png.tmp")));
+  EXPECT_FALSE(has_temporary(std::string(dir.path())));
 
   const std::vector<PlotResult> both =
       plots::plot_trajectory(dir.path(), {"a"}, {{0, 1.0, {0, 0}}, {1, 0.5, {1, 1}}}, "");
@@ -448,7 +456,34 @@ TEST(PlotRendering, AFailingGnuplotLeavesNoPartialImageAndReportsOneLine) {
   EXPECT_EQ(result.note, "gnuplot failed on " + out +
                              "/loss.gp: \"loss.gp\" line 9: simulated failure (exit status 1); loss.png not drawn");
   EXPECT_FALSE(exists(out + "/loss.png"));
-  EXPECT_FALSE(exists(out + "/loss.png.tmp"));
+  EXPECT_FALSE(has_temporary(out));
+}
+
+// gnuplot exits 0 when the disk fills up under it: a PNG without its end chunk (or a GIF without its trailer)
+// is not moved into place, and the note says why.
+TEST(PlotRendering, ATruncatedImageIsNotMovedIntoPlace) {
+  TempDir dir;
+  for (const char* truncated : {"\\211PNG\\r\\n\\032\\nIHDR", "GIF89a partial"}) {
+    SCOPED_TRACE(truncated);
+    const std::string fake = dir.file("full_disk_gnuplot");
+    write_file_atomically(fake, std::string("#!/bin/sh\neval \"$3\"\nprintf '") + truncated + "' > \"$outfile\"\nexit 0\n");
+    ASSERT_EQ(::chmod(fake.c_str(), 0755), 0);
+    const ScopedEnv gnuplot("EMBGEO_GNUPLOT", fake.c_str());
+    const std::string out = dir.file("out");
+    if (truncated[0] == 'G') {
+      const std::vector<PlotResult> both = plots::plot_trajectory(out, {"a"}, {{0, 1.0, {0, 0}}, {1, 0.5, {1, 1}}}, "");
+      EXPECT_FALSE(both[0].rendered);
+      EXPECT_NE(both[0].note.find("trajectory.gif is truncated (no GIF trailer"), std::string::npos) << both[0].note;
+      EXPECT_FALSE(exists(out + "/trajectory.gif"));
+    } else {
+      const PlotResult result = plots::plot_loss(out, {1, 2}, {2.0, 1.0}, {}, "t");
+      EXPECT_FALSE(result.rendered);
+      EXPECT_EQ(result.note, "gnuplot failed on " + out + "/loss.gp: loss.png is truncated (no PNG end chunk; disk full?); "
+                             "loss.png not drawn");
+      EXPECT_FALSE(exists(out + "/loss.png"));
+    }
+    EXPECT_FALSE(has_temporary(out));
+  }
 }
 
 // Every gnuplot run has a time limit; past it gnuplot (and what it started) is stopped and the note names the
@@ -467,7 +502,7 @@ TEST(PlotRendering, AGnuplotThatRunsTooLongIsStoppedAndNamed) {
   EXPECT_FALSE(result.rendered);
   EXPECT_EQ(result.note,
             "gnuplot failed on " + out + "/loss.gp: ran longer than 1 s and was stopped; loss.png not drawn");
-  EXPECT_FALSE(exists(out + "/loss.png.tmp"));
+  EXPECT_FALSE(has_temporary(out));
 }
 
 // Draws loss.png in `out` and, once the stand-in gnuplot has written `pid_file`, sends this process SIGTERM.
@@ -506,7 +541,7 @@ TEST(PlotRendering, ATerminatingSignalStopsGnuplotAndLeavesNoPartialImage) {
   const pid_t gnuplot_pid = std::stoi(read_text(pid_file));
   for (int i = 0; i < 200 && running(gnuplot_pid); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
   EXPECT_FALSE(running(gnuplot_pid)) << "gnuplot " << gnuplot_pid << " still runs after we were terminated";
-  EXPECT_FALSE(exists(out + "/loss.png.tmp"));
+  EXPECT_FALSE(has_temporary(out));
 }
 
 TEST(PlotRendering, RerenderingReplacesTheImage) {

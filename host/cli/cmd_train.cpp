@@ -72,6 +72,12 @@ void add_train_command(CLI::App& app, Action& action) {
         if (options->out_dir.empty()) options->out_dir = ".";
       }
       const std::string dir = options->out_dir.empty() ? default_run_dir() : options->out_dir;
+      // One run a directory: a new run in a used one would leave the old run's files among its own.
+      if (!checkpoint && !options->no_files)
+        for (const char* marker : {"summary.json", kCheckpointName})
+          if (std::filesystem::exists(std::filesystem::path(dir) / marker))
+            fail("--out ", dir, " already holds a run (", marker, "); choose another directory",
+                 std::string(marker) == kCheckpointName ? " or continue it with --resume" : "");
       if (!options->no_files) options->run.checkpoint_path = dir + "/" + kCheckpointName;
       const auto train_and_report = [&] {
         const RunOutcome run = run_training(options->run, std::cout, {}, checkpoint ? &*checkpoint : nullptr);

@@ -17,6 +17,8 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <string>
 #include <vector>
 
@@ -152,9 +154,25 @@ Outcome run_in(const std::string& dir, const std::vector<std::string>& args, int
   return {false, message.empty() ? how : message + " (" + how + ")"};
 }
 
-bool is_nonempty_file(const std::string& path) {
-  struct stat info;
-  return ::stat(path.c_str(), &info) == 0 && S_ISREG(info.st_mode) && info.st_size > 0;
+bool ends_with(const std::string& text, const std::string& suffix) {
+  return text.size() >= suffix.size() && text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+// Empty when `path` holds a whole image of its kind, else what is wrong. gnuplot exits 0 even when the disk
+// fills up under it, so a PNG must end with its IEND chunk and a GIF with its trailer byte.
+std::string incomplete_image(const std::string& path, const std::string& name) {
+  std::ifstream in(path, std::ios::binary);
+  const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (bytes.empty()) return "it wrote no " + name;
+  if (ends_with(name, ".png")) {
+    static const std::string signature("\x89PNG\r\n\x1a\n", 8), iend("\0\0\0\0IEND\xae\x42\x60\x82", 12);
+    if (bytes.compare(0, signature.size(), signature) != 0 || !ends_with(bytes, iend))
+      return name + " is truncated (no PNG end chunk; disk full?)";
+  } else if (ends_with(name, ".gif")) {
+    if ((bytes.compare(0, 6, "GIF87a") != 0 && bytes.compare(0, 6, "GIF89a") != 0) || bytes.back() != '\x3b')
+      return name + " is truncated (no GIF trailer; disk full?)";
+  }
+  return "";
 }
 
 }  // namespace
@@ -176,13 +194,16 @@ PlotResult render(const std::string& dir, const std::string& script, const std::
                   " && gnuplot " + script + "`";
     return result;
   }
-  const std::string temporary = output + ".tmp";
+  const std::string temporary = output + ".tmp." + std::to_string(::getpid());  // two runs never share one
   const std::string temporary_path = join_path(dir, temporary);
   // -d skips the user's ~/.gnuplot, so the picture depends on the script alone.
   Outcome outcome =
       run_in(dir.empty() ? "." : dir, {gnuplot, "-d", "-e", "outfile=" + quote(temporary), script}, timeout_seconds(),
              temporary_path);
-  if (outcome.ok && !is_nonempty_file(temporary_path)) outcome = {false, "it wrote no " + temporary};
+  if (outcome.ok) {
+    const std::string problem = incomplete_image(temporary_path, output);
+    if (!problem.empty()) outcome = {false, problem};
+  }
   if (outcome.ok && std::rename(temporary_path.c_str(), result.path.c_str()) != 0)
     outcome = {false, "cannot rename " + temporary + ": " + std::strerror(errno)};
   if (!outcome.ok) {
