@@ -2,6 +2,7 @@
 // is a fixed sequence of launches on one stream with no host round-trip (the loss stays in a device
 // accumulator until take_loss_sum()).
 #include <cmath>
+#include <limits>
 #include <utility>
 
 #include "device_buffer.cuh"
@@ -59,6 +60,8 @@ class CudaBackend final : public Backend {
     loss_sum_.zero(stream_);
     row_loss_ = DeviceBuffer<double>(s.B);
     step_ = DeviceBuffer<std::int64_t>(1);
+    divergence_limit_ = cuda::uploaded(std::vector<double>{std::numeric_limits<double>::infinity()}, stream_);
+    diverged_step_ = cuda::uploaded(std::vector<std::int64_t>{-1}, stream_);
     adam_scalars_ = DeviceBuffer<float>(2);
     // An explicit cuBLAS workspace: inside graph capture cuBLAS must not allocate one of its own.
     cublas_workspace_ = DeviceBuffer<unsigned char>(kCublasWorkspaceBytes);
@@ -191,6 +194,17 @@ class CudaBackend final : public Backend {
     return LossSum{sum[0], std::exchange(loss_rows_, 0)};
   }
 
+  void set_divergence_limit(double max_mean_loss) override {
+    bind();
+    divergence_limit_.upload(&max_mean_loss, 1, stream_);
+  }
+
+  // A host read of the flag: called at log points, where the loss is read anyway.
+  std::int64_t diverged_step() const override {
+    bind();
+    return diverged_step_.download(1, stream_)[0];
+  }
+
   void set_loss_sum(const LossSum& sum) override {
     bind();
     loss_sum_.upload(&sum.sum, 1, stream_);
@@ -250,7 +264,8 @@ class CudaBackend final : public Backend {
   // Softmax-CE over the logits of the current rows, adding `bias` as it reads them when not null.
   void enqueue_softmax(const float* bias) {
     cuda::softmax_xent_forward_backward(logits_.get(), bias, y_.get(), row_loss_.get(), loss_sum_.get(), rows_,
-                                        config_.shape.V, 1.0f / static_cast<float>(rows_), stream_);
+                                        config_.shape.V, 1.0f / static_cast<float>(rows_), stream_,
+                                        {step_.get(), divergence_limit_.get(), diverged_step_.get()});
   }
 
   // The bias joins the logits inside the softmax pass: the GEMM writes h·Wᵀ alone (beta = 0), saving a
@@ -358,6 +373,8 @@ class CudaBackend final : public Backend {
   DeviceBuffer<float> mE_, vE_, mW_, vW_, mb_, vb_;
   DeviceBuffer<double> loss_sum_, row_loss_;
   DeviceBuffer<std::int64_t> step_;       // the current step, read by sample_batch and adam_scalars
+  DeviceBuffer<double> divergence_limit_;         // the divergence guard's limit on a batch's mean loss
+  DeviceBuffer<std::int64_t> diverged_step_;      // the first step above it (-1: none)
   DeviceBuffer<float> adam_scalars_;      // lr/(1−β1^t), 1/√(1−β2^t)
   DeviceBuffer<unsigned char> cublas_workspace_;
   std::unique_ptr<cuda::SortedScatterWorkspace> sorted_;  // only with --deterministic or lazy Adam

@@ -21,10 +21,19 @@ void gather_mean_forward(const std::int32_t* x, const float* E, float* h, int ro
 void head_forward(cublasHandle_t cublas, const float* h, const float* W, const float* bias, float* logits, int rows,
                   int D, int V, cudaStream_t stream);
 
+// The divergence flag of a batch loss: *first_step = *step the first time a batch's mean loss is not finite
+// or above *limit (all three null: no check). Device pointers, so a captured graph checks every replay.
+struct DivergenceFlag {
+  const std::int64_t* step = nullptr;
+  const double* limit = nullptr;
+  std::int64_t* first_step = nullptr;
+};
+
 // logits (rows,V) (+ bias (V) when not null) → dlogits in place, scaled by grad_scale; row_loss (rows) gets
-// each row's loss and *loss_sum += their sum, added in row order (deterministic).
+// each row's loss and *loss_sum += their sum, added in row order (deterministic); then `flag` is checked.
 void softmax_xent_forward_backward(float* logits, const float* bias, const std::int32_t* y, double* row_loss,
-                                   double* loss_sum, int rows, int V, float grad_scale, cudaStream_t stream);
+                                   double* loss_sum, int rows, int V, float grad_scale, cudaStream_t stream,
+                                   DivergenceFlag flag = {});
 
 // dlogits (rows,V), h (rows,D), W (V,D) → dW (V,D), db (V), dh (rows,D). `ones` holds ≥ rows ones.
 void head_backward(cublasHandle_t cublas, const float* dlogits, const float* h, const float* W, float* dW, float* db,

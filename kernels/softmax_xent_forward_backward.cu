@@ -80,8 +80,10 @@ __global__ void softmax_xent_forward_backward_kernel(float* __restrict__ logits,
   }
 }
 
-// *loss_sum += Σ row_loss in a fixed order: each thread sums a strided slice in order, then a fixed tree.
-__global__ void add_row_losses_kernel(const double* __restrict__ row_loss, int rows, double* __restrict__ loss_sum) {
+// *loss_sum += Σ row_loss in a fixed order: each thread sums a strided slice in order, then a fixed tree; and
+// the divergence flag raised by a batch mean that is not finite or above the limit.
+__global__ void add_row_losses_kernel(const double* __restrict__ row_loss, int rows, double* __restrict__ loss_sum,
+                                      DivergenceFlag flag) {
   __shared__ double partial[256];
   double sum = 0;
   for (int r = threadIdx.x; r < rows; r += blockDim.x) sum += row_loss[r];
@@ -91,7 +93,11 @@ __global__ void add_row_losses_kernel(const double* __restrict__ row_loss, int r
     if (threadIdx.x < stride) partial[threadIdx.x] += partial[threadIdx.x + stride];
     __syncthreads();
   }
-  if (threadIdx.x == 0) *loss_sum += partial[0];
+  if (threadIdx.x != 0) return;
+  *loss_sum += partial[0];
+  const double mean = partial[0] / rows;
+  if (flag.first_step != nullptr && *flag.first_step < 0 && (!isfinite(mean) || mean > *flag.limit))
+    *flag.first_step = *flag.step;
 }
 
 // The block's static shared memory (the reduction's scratch) needs a little of the opt-in limit too.
@@ -132,7 +138,8 @@ void launch_softmax_rows(float* logits, const float* bias, const std::int32_t* y
 }  // namespace
 
 void softmax_xent_forward_backward(float* logits, const float* bias, const std::int32_t* y, double* row_loss,
-                                   double* loss_sum, int rows, int V, float grad_scale, cudaStream_t stream) {
+                                   double* loss_sum, int rows, int V, float grad_scale, cudaStream_t stream,
+                                   DivergenceFlag flag) {
   // Wider blocks only pay off once a row has enough elements to keep them busy.
   if (V >= 8192)
     launch_softmax_rows<1024>(logits, bias, y, row_loss, rows, V, grad_scale, stream);
@@ -140,7 +147,7 @@ void softmax_xent_forward_backward(float* logits, const float* bias, const std::
     launch_softmax_rows<256>(logits, bias, y, row_loss, rows, V, grad_scale, stream);
   else
     launch_softmax_rows<32>(logits, bias, y, row_loss, rows, V, grad_scale, stream);
-  launch(add_row_losses_kernel, 1, 256, stream, row_loss, rows, loss_sum);
+  launch(add_row_losses_kernel, 1, 256, stream, row_loss, rows, loss_sum, flag);
 }
 
 }  // namespace embgeo::cuda

@@ -109,9 +109,9 @@ TEST(Checkpoint, ADivergingRunStopsAndKeepsTheLastGoodCheckpoint) {
   o.checkpoint_every = 1;
   o.checkpoint_path = scratch.file("run.ckpt");
   const std::string message = error_of([&] { run_training(o, console); });
-  ASSERT_TRUE(contains(message, "training diverged by step ")) << message;
+  ASSERT_TRUE(contains(message, "training diverged at step ")) << message;
   EXPECT_TRUE(contains(message, "at lr 1e+06")) << message;
-  const std::int64_t diverged = std::stoll(message.substr(message.find("by step ") + 8));
+  const std::int64_t diverged = std::stoll(message.substr(message.find("at step ") + 8));
   const Checkpoint kept = read_checkpoint(o.checkpoint_path);
   EXPECT_LT(kept.resume.progress.step, diverged);
   EXPECT_GE(kept.resume.progress.step, 1);

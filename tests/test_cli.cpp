@@ -173,7 +173,7 @@ TEST(Cli, DivergingRunStopsWithANamedStep) {
   const CliResult r = run_cli("train --device cpu --optimizer sgd --lr 1e30 --steps 50 --log-every 10 --out '" +
                                   dir.file("run") + "'",
                               dir);
-  expect_one_line_error(r, "training diverged by step 10: mean training loss");
+  expect_one_line_error(r, "training diverged at step ");
   EXPECT_TRUE(testing_support::contains(r.err, "at lr 1e+30")) << r.err;
   EXPECT_FALSE(std::filesystem::exists(dir.file("run") + "/summary.json"));
 }

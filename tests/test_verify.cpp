@@ -48,6 +48,8 @@ class FaultyBackend final : public Backend {
   }
   LossSum take_loss_sum() override { return inner_->take_loss_sum(); }
   void set_loss_sum(const LossSum& sum) override { inner_->set_loss_sum(sum); }
+  void set_divergence_limit(double limit) override { inner_->set_divergence_limit(limit); }
+  std::int64_t diverged_step() const override { return inner_->diverged_step(); }
   std::vector<float> read(Tensor t) const override { return inner_->read(t); }
   std::vector<std::int32_t> read_ids(Tensor t) const override { return inner_->read_ids(t); }
   void write(Tensor t, const std::vector<float>& v) override { inner_->write(t, v); }

@@ -1,6 +1,8 @@
 // The CPU backends: host vectors driven either by the plain reference loops of cpu_ops.cpp (the judge) or by
 // the fast path of cpu_fast_ops.cpp (`--device cpu`), which shares the reference's cheap ops (gather, sampling).
 #include <algorithm>
+#include <cmath>
+#include <limits>
 #include <utility>
 
 #include "cpu_path.hpp"
@@ -61,6 +63,7 @@ class CpuBackend final : public Backend {
     const ModelShape& s = config_.shape;
     cpu::sample_batch(corpus_.data(), seed, step, window_begin, window_count, x_.data(), y_.data(), s.B, s.C);
     rows_ = s.B;
+    step_ = step;
   }
 
   void window_batch(std::int64_t first_window, int rows) override {
@@ -80,8 +83,11 @@ class CpuBackend final : public Backend {
   }
 
   void softmax_xent_forward_backward() override {
-    loss_.sum += ops_.softmax_xent_forward_backward(logits_.data(), y_.data(), rows_, config_.shape.V, 1.0f / rows_);
+    const double batch = ops_.softmax_xent_forward_backward(logits_.data(), y_.data(), rows_, config_.shape.V, 1.0f / rows_);
+    loss_.sum += batch;
     loss_.rows += rows_;
+    const double mean = batch / rows_;
+    if (diverged_step_ < 0 && (!std::isfinite(mean) || mean > divergence_limit_)) diverged_step_ = step_;
   }
 
   void head_backward() override {
@@ -119,6 +125,8 @@ class CpuBackend final : public Backend {
 
   LossSum take_loss_sum() override { return std::exchange(loss_, LossSum{}); }
   void set_loss_sum(const LossSum& sum) override { loss_ = sum; }
+  void set_divergence_limit(double max_mean_loss) override { divergence_limit_ = max_mean_loss; }
+  std::int64_t diverged_step() const override { return diverged_step_; }
 
   std::vector<float> read(Tensor t) const override { return *float_tensor(t); }
 
@@ -175,6 +183,9 @@ class CpuBackend final : public Backend {
   std::vector<float> E_, W_, bias_, h_, logits_, dh_, dE_, dW_, db_;
   std::vector<float> mE_, vE_, mW_, vW_, mb_, vb_;
   LossSum loss_;
+  std::int64_t step_ = 0;  // of the last sampled batch
+  double divergence_limit_ = std::numeric_limits<double>::infinity();
+  std::int64_t diverged_step_ = -1;
 };
 
 }  // namespace

@@ -35,15 +35,19 @@ std::string parameter_state(const Backend& backend) {
   return "the parameters are still finite";
 }
 
-// Stops the run, naming the step, the loss, the learning rate and the first broken tensor, when `loss` (the
-// mean over the steps since `since`) has diverged.
+// Stops the run, naming the step, the loss, the learning rate and the first broken tensor, when a batch raised
+// the backend's divergence flag or `loss` (the mean over the steps since `since`) has diverged.
 void check_not_diverged(const char* what, double loss, std::int64_t step, std::int64_t since,
                         const TrainProgress& state, const Backend& backend) {
   const double initial = state.log.front().train_loss;
+  const double lr = backend.config().optimizer.lr;
+  if (const std::int64_t at = backend.diverged_step(); at >= 0)
+    fail("training diverged at step ", at, ": its batch loss went above ", kDivergedFactor, "x the step-0 loss ",
+         initial, " (or was not finite) at lr ", lr, "; ", parameter_state(backend),
+         "; no checkpoint was written after it; lower --lr");
   if (std::isfinite(loss) && loss <= kDivergedFactor * initial) return;
   fail("training diverged by step ", step, ": ", what, " ", loss, " over steps ", since + 1, "..", step, " (step 0: ",
-       initial, ") at lr ", backend.config().optimizer.lr, "; ", parameter_state(backend),
-       "; no checkpoint was written after it; lower --lr");
+       initial, ") at lr ", lr, "; ", parameter_state(backend), "; no checkpoint was written after it; lower --lr");
 }
 
 }  // namespace
@@ -102,6 +106,7 @@ TrainResult train(Backend& backend, const Corpus& corpus, const Params& initial,
     backend.head_forward_softmax_xent();
     record(0, mean_loss(backend.take_loss_sum()));
   }
+  backend.set_divergence_limit(kDivergedFactor * state.log.front().train_loss);
 
   auto interval_start = std::chrono::steady_clock::now();
   for (std::int64_t step = state.step + 1; step <= config.steps; ++step) {

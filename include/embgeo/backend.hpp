@@ -80,6 +80,12 @@ class Backend {
   // sum adds the same values in the same order whether or not the run was interrupted.
   virtual void set_loss_sum(const LossSum& sum) = 0;
 
+  // The divergence guard, checked on every batch at no cost (on a GPU by the loss kernel, no sync): the first
+  // step whose batch mean loss is not finite or above `max_mean_loss` is remembered; diverged_step() reads it
+  // (-1: none yet). The step is the one of the last sample_batch or train_step.
+  virtual void set_divergence_limit(double max_mean_loss) = 0;
+  virtual std::int64_t diverged_step() const = 0;
+
   virtual std::vector<float> read(Tensor t) const = 0;
   virtual std::vector<std::int32_t> read_ids(Tensor t) const = 0;  // kX or kY
   virtual void write(Tensor t, const std::vector<float>& values) = 0;

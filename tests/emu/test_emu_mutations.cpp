@@ -18,7 +18,8 @@
 #define EMBGEO_SOFTMAX_MUTANT(name)                                                                              \
   namespace embgeo::cuda::name {                                                                                 \
   void softmax_xent_forward_backward(float* logits, const float* bias, const std::int32_t* y, double* row_loss, \
-                                     double* loss_sum, int rows, int V, float grad_scale, cudaStream_t stream);  \
+                                     double* loss_sum, int rows, int V, float grad_scale, cudaStream_t stream,   \
+                                     DivergenceFlag flag);                                                      \
   }
 EMBGEO_SOFTMAX_MUTANT(softmax_without_barrier)
 EMBGEO_SOFTMAX_MUTANT(softmax_ignoring_bias)
@@ -67,7 +68,7 @@ Comparison softmax_against_reference(SoftmaxLauncher softmax, int V = 700) {
   DeviceBuffer<double> row_loss(rows), loss_sum(1);
   loss_sum.zero(context.stream());
   softmax(d_logits.get(), d_bias.get(), d_y.get(), row_loss.get(), loss_sum.get(), rows, V, 1.0f / rows,
-          context.stream());
+          context.stream(), {});
   return compare_tensors("dlogits", d_logits.download(want.size(), context.stream()), want,
                          scaled_tolerance(want, 1e-5, 1e-4));
 }
