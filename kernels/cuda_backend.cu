@@ -9,6 +9,7 @@
 #include "embgeo/cuda_backend.hpp"
 #include "embgeo/tensor_checks.hpp"
 #include "launchers.cuh"
+#include "nccl_communicator.cuh"
 
 namespace embgeo {
 namespace {
@@ -22,7 +23,7 @@ class CudaBackend final : public Backend {
     device_name_ = memory.name;
     // The model's state plus what the backend adds: the cuBLAS workspace, the row losses and the sorted
     // scatter's workspace (counted whether or not the run uses it, with one more id buffer for its CUB scratch).
-    const int ids = config.shape.B * config.shape.C;
+    const int ids = scatter_rows(config) * config.shape.C;
     const std::size_t needed = training_state_bytes(config) + kCublasWorkspaceBytes +
                                cuda::SortedScatterWorkspace::bytes(ids, config.shape.D) +
                                static_cast<std::size_t>(ids) * sizeof(std::int32_t) +
@@ -68,9 +69,14 @@ class CudaBackend final : public Backend {
     CUBLAS_CHECK(cublasSetWorkspace(cublas_, cublas_workspace_.get(), cublas_workspace_.size()));
     if (config.tf32) CUBLAS_CHECK(cublasSetMathMode(cublas_, CUBLAS_TF32_TENSOR_OP_MATH));
     if (sorted_scatter()) {
-      sorted_ = std::make_unique<cuda::SortedScatterWorkspace>(s.B * s.C, s.V, s.D);
+      sorted_ = std::make_unique<cuda::SortedScatterWorkspace>(scatter_rows(config) * s.C, s.V, s.D);
       dE_.zero(stream_);  // lazy Adam keeps dE zero outside the rows of the current batch
     }
+    if (config.scatters_global_batch()) {
+      x_all_ = DeviceBuffer<std::int32_t>(static_cast<std::size_t>(config.global_batch()) * s.C);
+      dh_all_ = DeviceBuffer<float>(static_cast<std::size_t>(config.global_batch()) * s.D);
+    }
+    if (config.ranks != nullptr) nccl_ = std::make_unique<cuda::NcclCommunicator>(*config.ranks);
   }
 
   ~CudaBackend() override {
@@ -120,7 +126,7 @@ class CudaBackend final : public Backend {
     check_rows(rows, config_.shape.B);
     check_windows(first_window, rows);
     cuda::window_batch(corpus_.get(), first_window, x_.get(), y_.get(), rows, config_.shape.C, stream_);
-    rows_ = rows;
+    rows_ = gradient_rows_ = rows;
   }
 
   void gather_mean_forward() override {
@@ -152,11 +158,36 @@ class CudaBackend final : public Backend {
   void scatter_add_backward() override {
     if (config_.freeze_embedding) fail("internal: scatter_add_backward called with a frozen embedding");
     const ModelShape& s = config_.shape;
+    // The sparse exchange scatters the gathered global batch; otherwise this rank's (or process's) rows.
+    const bool global = config_.scatters_global_batch();
+    const float* dh = global ? dh_all_.get() : dh_.get();
+    const std::int32_t* x = global ? x_all_.get() : x_.get();
+    const int rows = global ? config_.global_batch() : rows_;
     if (sorted_)
-      cuda::scatter_add_backward_sorted(dh_.get(), x_.get(), dE_.get(), rows_, s.C, s.D,
+      cuda::scatter_add_backward_sorted(dh, x, dE_.get(), rows, s.C, s.D,
                                         config_.optimizer.kind != OptimizerKind::kLazyAdam, *sorted_, s.V, stream_);
     else
-      cuda::scatter_add_backward(dh_.get(), x_.get(), dE_.get(), rows_, s.C, s.D, s.V, stream_);
+      cuda::scatter_add_backward(dh, x, dE_.get(), rows, s.C, s.D, s.V, stream_);
+  }
+
+  void all_gather_pooled_gradients() override {
+    if (!config_.scatters_global_batch()) return;
+    const ModelShape& s = config_.shape;
+    nccl_->all_gather(x_.get(), x_all_.get(), static_cast<std::size_t>(s.B) * s.C, stream_);
+    nccl_->all_gather(dh_.get(), dh_all_.get(), static_cast<std::size_t>(s.B) * s.D, stream_);
+  }
+
+  void all_reduce_gradients() override {
+    if (!nccl_) return;
+    nccl_->all_reduce_sum(dW_.get(), dW_.size(), stream_);
+    nccl_->all_reduce_sum(db_.get(), db_.size(), stream_);
+    if (!config_.freeze_embedding && config_.exchange == EmbeddingExchange::kDense)
+      nccl_->all_reduce_sum(dE_.get(), dE_.size(), stream_);
+  }
+
+  // The collectives run inside the captured step, where the host cannot time them apart from the kernels.
+  double exchange_seconds() const override {
+    return nccl_ ? std::numeric_limits<double>::quiet_NaN() : 0.0;
   }
 
   void optimizer_step(std::int64_t t) override {
@@ -184,6 +215,7 @@ class CudaBackend final : public Backend {
     CUDA_CHECK(cudaGraphLaunch(graph_exec_, stream_));
     device_step_ = step + 1;  // the graph's last node advanced the counter
     rows_ = config_.shape.B;
+    gradient_rows_ = config_.global_batch();
     loss_rows_ += rows_;
   }
 
@@ -239,7 +271,7 @@ class CudaBackend final : public Backend {
     check_tensor_size(t, values.size(), expected);
     check_token_ids(values, config_.shape.V, tensor_name(t));
     (t == Tensor::kX ? x_ : y_).upload(values.data(), values.size(), stream_);
-    rows_ = rows;
+    rows_ = gradient_rows_ = rows;
   }
 
  private:
@@ -247,6 +279,11 @@ class CudaBackend final : public Backend {
   void bind() const { CUDA_CHECK(cudaSetDevice(device_)); }
 
   static constexpr std::size_t kCublasWorkspaceBytes = std::size_t{32} << 20;
+
+  // The batch rows scatter_add_backward works on: the gathered global batch with the sparse exchange.
+  static int scatter_rows(const BackendConfig& config) {
+    return config.scatters_global_batch() ? config.global_batch() : config.shape.B;
+  }
 
   struct GraphKey {
     std::uint64_t seed;
@@ -264,7 +301,7 @@ class CudaBackend final : public Backend {
   // Softmax-CE over the logits of the current rows, adding `bias` as it reads them when not null.
   void enqueue_softmax(const float* bias) {
     cuda::softmax_xent_forward_backward(logits_.get(), bias, y_.get(), row_loss_.get(), loss_sum_.get(), rows_,
-                                        config_.shape.V, 1.0f / static_cast<float>(rows_), stream_,
+                                        config_.shape.V, 1.0f / static_cast<float>(gradient_rows_), stream_,
                                         {step_.get(), divergence_limit_.get(), diverged_step_.get()});
   }
 
@@ -279,13 +316,16 @@ class CudaBackend final : public Backend {
   void launch_sample_batch(std::uint64_t seed, std::int64_t window_begin, std::int64_t window_count) {
     const ModelShape& s = config_.shape;
     cuda::sample_batch(corpus_.get(), seed, step_.get(), window_begin, window_count, x_.get(), y_.get(), s.B, s.C,
-                       stream_);
+                       config_.first_batch_row(), stream_);
     rows_ = s.B;
+    gradient_rows_ = config_.global_batch();
   }
 
-  // The sorted scatter serves --deterministic and lazy Adam (which needs the list of touched rows).
+  // The sorted scatter serves --deterministic, lazy Adam (which needs the list of touched rows) and the sparse
+  // exchange, where every rank scatters the same global batch and must get the same bits (atomics would not).
   bool sorted_scatter() const {
-    return !config_.freeze_embedding && (config_.deterministic || config_.optimizer.kind == OptimizerKind::kLazyAdam);
+    return !config_.freeze_embedding && (config_.deterministic || config_.optimizer.kind == OptimizerKind::kLazyAdam ||
+                                         config_.scatters_global_batch());
   }
 
   void launch_optimizer_step() {
@@ -301,7 +341,7 @@ class CudaBackend final : public Backend {
     };
     const ModelShape& s = config_.shape;
     if (!config_.freeze_embedding && opt.kind == OptimizerKind::kLazyAdam)
-      cuda::lazy_adam_step(E_.get(), dE_.get(), mE_.get(), vE_.get(), s.D, *sorted_, s.B * s.C, opt,
+      cuda::lazy_adam_step(E_.get(), dE_.get(), mE_.get(), vE_.get(), s.D, *sorted_, scatter_rows(config_) * s.C, opt,
                            adam_scalars_.get(), stream_);
     else if (!config_.freeze_embedding)
       update(E_, dE_, mE_, vE_);
@@ -318,7 +358,11 @@ class CudaBackend final : public Backend {
       gather_mean_forward();
       enqueue_head_softmax();  // its rows are counted when the graph is launched
       head_backward();
-      if (!config_.freeze_embedding) scatter_add_backward();
+      if (!config_.freeze_embedding) {
+        all_gather_pooled_gradients();
+        scatter_add_backward();
+      }
+      all_reduce_gradients();
       launch_optimizer_step();
       cuda::increment_counter(step_.get(), stream_);
     } catch (...) {
@@ -368,8 +412,8 @@ class CudaBackend final : public Backend {
   std::unique_ptr<cuda::StreamAndBlas> context_;  // declared before the buffers: freed after them
   cudaStream_t stream_ = nullptr;
   cublasHandle_t cublas_ = nullptr;
-  DeviceBuffer<std::int32_t> corpus_, x_, y_;
-  DeviceBuffer<float> E_, W_, bias_, h_, logits_, dh_, dE_, dW_, db_, ones_;
+  DeviceBuffer<std::int32_t> corpus_, x_, y_, x_all_;
+  DeviceBuffer<float> E_, W_, bias_, h_, logits_, dh_, dE_, dW_, db_, ones_, dh_all_;
   DeviceBuffer<float> mE_, vE_, mW_, vW_, mb_, vb_;
   DeviceBuffer<double> loss_sum_, row_loss_;
   DeviceBuffer<std::int64_t> step_;       // the current step, read by sample_batch and adam_scalars
@@ -384,12 +428,14 @@ class CudaBackend final : public Backend {
   GraphKey graph_key_{};
   std::int64_t corpus_tokens_ = 0;
   std::int64_t loss_rows_ = 0;
+  int gradient_rows_ = 1;  // dlogits are divided by it: the global batch for a training batch, else rows_
+  std::unique_ptr<cuda::NcclCommunicator> nccl_;  // with ranks: the collectives of the step
 };
 
 }  // namespace
 
 std::unique_ptr<Backend> make_cuda_backend(int device, const BackendConfig& config) {
-  validate_shape(config.shape);
+  validate_backend_config(config);
   return std::make_unique<CudaBackend>(device, config);
 }
 

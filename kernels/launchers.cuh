@@ -53,9 +53,11 @@ void adam_step(float* param, const float* grad, float* m, float* v, std::size_t 
 
 void sgd_step(float* param, const float* grad, std::size_t n, float lr, cudaStream_t stream);
 
-// The step number is read from device memory (*step) for the same reason as adam_scalars.
+// The step number is read from device memory (*step) for the same reason as adam_scalars. Rows
+// first_row..first_row+B−1 of the step's batch (a rank's share; 0 for one process).
 void sample_batch(const std::int32_t* corpus, std::uint64_t seed, const std::int64_t* step, std::int64_t window_begin,
-                  std::int64_t window_count, std::int32_t* x, std::int32_t* y, int B, int C, cudaStream_t stream);
+                  std::int64_t window_count, std::int32_t* x, std::int32_t* y, int B, int C, int first_row,
+                  cudaStream_t stream);
 
 // *counter += 1: the last node of a captured training step.
 void increment_counter(std::int64_t* counter, cudaStream_t stream);

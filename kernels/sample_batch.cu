@@ -11,12 +11,12 @@ namespace {
 __global__ void sample_batch_kernel(const std::int32_t* __restrict__ corpus, std::uint64_t seed,
                                     const std::int64_t* __restrict__ step_counter,
                                     std::int64_t window_begin, std::int64_t window_count, std::int32_t* __restrict__ x,
-                                    std::int32_t* __restrict__ y, int B, int C) {
+                                    std::int32_t* __restrict__ y, int B, int C, int first_row) {
   const std::int64_t i = blockIdx.x * static_cast<std::int64_t>(blockDim.x) + threadIdx.x;
   if (i >= static_cast<std::int64_t>(B) * (C + 1)) return;
   const int b = static_cast<int>(i / (C + 1));
   const int c = static_cast<int>(i % (C + 1));
-  const std::int64_t w = window_begin + sample_window(seed, *step_counter, b, window_count);
+  const std::int64_t w = window_begin + sample_window(seed, *step_counter, first_row + b, window_count);
   if (c < C)
     x[static_cast<std::size_t>(b) * C + c] = corpus[w + c];
   else
@@ -37,10 +37,11 @@ void set_counter(std::int64_t* counter, std::int64_t value, cudaStream_t stream)
 }
 
 void sample_batch(const std::int32_t* corpus, std::uint64_t seed, const std::int64_t* step, std::int64_t window_begin,
-                  std::int64_t window_count, std::int32_t* x, std::int32_t* y, int B, int C, cudaStream_t stream) {
+                  std::int64_t window_count, std::int32_t* x, std::int32_t* y, int B, int C, int first_row,
+                  cudaStream_t stream) {
   const std::size_t total = static_cast<std::size_t>(B) * (C + 1);
   launch(sample_batch_kernel, static_cast<unsigned int>((total + 255) / 256), 256, stream, corpus, seed, step,
-         window_begin, window_count, x, y, B, C);
+         window_begin, window_count, x, y, B, C, first_row);
 }
 
 }  // namespace embgeo::cuda

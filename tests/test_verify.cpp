@@ -46,6 +46,9 @@ class FaultyBackend final : public Backend {
       for (std::size_t i = 0; i < n; ++i) wrong[(i + D) % n] += after[i] - before[i];
     inner_->write(Tensor::kEmbedding, wrong);
   }
+  void all_gather_pooled_gradients() override { inner_->all_gather_pooled_gradients(); }
+  void all_reduce_gradients() override { inner_->all_reduce_gradients(); }
+  double exchange_seconds() const override { return inner_->exchange_seconds(); }
   LossSum take_loss_sum() override { return inner_->take_loss_sum(); }
   void set_loss_sum(const LossSum& sum) override { inner_->set_loss_sum(sum); }
   void set_divergence_limit(double limit) override { inner_->set_divergence_limit(limit); }

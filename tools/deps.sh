@@ -12,7 +12,8 @@ if [[ "${1:-}" == --no-cuda ]]; then
   shift
 fi
 
-packages=(cmake make g++ libgtest-dev libbenchmark-dev libcli11-dev nlohmann-json3-dev libopenblas-dev gnuplot-nox "$@")
+packages=(cmake make g++ libgtest-dev libbenchmark-dev libcli11-dev nlohmann-json3-dev libopenblas-dev gnuplot-nox
+          openmpi-bin libopenmpi-dev "$@")
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

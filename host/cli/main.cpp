@@ -3,8 +3,32 @@
 
 #include "cli/commands.hpp"
 #include "embgeo/error.hpp"
+#include "ranks/mpi_ranks.hpp"
+
+namespace {
+
+// The command's exit code; errors as one line (prefixed with the rank when there are several).
+int run_action(const embgeo::cli::Action& action, const std::string& rank_prefix) {
+  try {
+    return action();
+  } catch (const embgeo::Error& e) {
+    std::cerr << "error: " << rank_prefix << e.what() << "\n";
+  } catch (const std::bad_alloc&) {
+    // Where the cause is known (the model state, the corpus counts) a named Error is thrown instead; here
+    // any advice would be a guess.
+    std::cerr << "error: " << rank_prefix << "out of host memory\n";
+  } catch (const std::exception& e) {
+    std::cerr << "error: " << rank_prefix << "internal: " << e.what() << "\n";
+  }
+  return 1;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
+  const embgeo::MpiSession mpi;  // joins the job's ranks when mpirun started this process
+  const embgeo::RankGroup* ranks = embgeo::launched_ranks();
+  const bool several = ranks != nullptr && ranks->size() > 1;
   CLI::App app{"embgeo-cuda: train a small next-token model on the GPU (or CPU) and watch its embedding table "
                "take shape"};
   app.require_subcommand(1);
@@ -30,16 +54,12 @@ int main(int argc, char** argv) {
     std::cerr << "error: " << e.what() << " (see embgeo-cuda --help)\n";
     return 2;
   }
-  try {
-    return action();
-  } catch (const embgeo::Error& e) {
-    std::cerr << "error: " << e.what() << "\n";
-  } catch (const std::bad_alloc&) {
-    // Where the cause is known (the model state, the corpus counts) a named Error is thrown instead; here
-    // any advice would be a guess.
-    std::cerr << "error: out of host memory\n";
-  } catch (const std::exception& e) {
-    std::cerr << "error: internal: " << e.what() << "\n";
+  if (several && app.get_subcommands().front()->get_name() != "train") {
+    std::cerr << "error: only `train` runs on several ranks; start " << argv[1] << " without mpirun\n";
+    embgeo::abort_all_ranks(2);
   }
-  return 1;
+  const int code = run_action(action, several ? "rank " + std::to_string(ranks->rank()) + ": " : "");
+  // A failed rank ends the job: the others may be waiting for it in a collective.
+  if (code != 0 && several) embgeo::abort_all_ranks(code);
+  return code;
 }

@@ -41,8 +41,19 @@ void Backend::train_step(std::uint64_t seed, std::int64_t step, std::int64_t win
   head_forward_softmax_xent();
   head_backward();
   // A frozen embedding gets no gradient at all: the scatter-add is not run, not merely discarded.
-  if (!config_.freeze_embedding) scatter_add_backward();
+  if (!config_.freeze_embedding) {
+    all_gather_pooled_gradients();
+    scatter_add_backward();
+  }
+  all_reduce_gradients();
   optimizer_step(step);
+}
+
+void validate_backend_config(const BackendConfig& config) {
+  validate_shape(config.shape);
+  if (config.ranks != nullptr && config.optimizer.kind == OptimizerKind::kLazyAdam && !config.freeze_embedding &&
+      config.exchange == EmbeddingExchange::kDense)
+    fail("--optimizer lazy-adam on several ranks needs --exchange sparse: it updates only the global batch's rows");
 }
 
 bool is_parameter(Tensor t) { return t == Tensor::kEmbedding || t == Tensor::kHeadWeight || t == Tensor::kHeadBias; }
@@ -63,8 +74,13 @@ std::size_t training_state_bytes(const BackendConfig& config) {
   // E, W, dW, Adam m/v of W (+ dE, m/v of E unless frozen), and b with its gradient and moments.
   const std::size_t tables = (config.freeze_embedding ? 4 : 7) * VD + 6 * static_cast<std::size_t>(s.V);
   const std::size_t work = s.logits_elems() + 2 * static_cast<std::size_t>(s.B) * s.D + s.B;
-  const std::size_t ids = static_cast<std::size_t>(s.B) * (s.C + 1);
-  return (tables + work) * sizeof(float) + ids * sizeof(std::int32_t);
+  std::size_t ids = static_cast<std::size_t>(s.B) * (s.C + 1);
+  std::size_t gathered = 0;  // the sparse exchange's copy of the global batch: x (B·N, C) and dh (B·N, D)
+  if (config.scatters_global_batch()) {
+    ids += static_cast<std::size_t>(config.global_batch()) * s.C;
+    gathered = static_cast<std::size_t>(config.global_batch()) * s.D;
+  }
+  return (tables + work + gathered) * sizeof(float) + ids * sizeof(std::int32_t);
 }
 
 }  // namespace embgeo

@@ -1,6 +1,7 @@
 // The CPU backends: host vectors driven either by the plain reference loops of cpu_ops.cpp (the judge) or by
 // the fast path of cpu_fast_ops.cpp (`--device cpu`), which shares the reference's cheap ops (gather, sampling).
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <limits>
 #include <utility>
@@ -39,6 +40,10 @@ class CpuBackend final : public Backend {
       mE_.resize(VD);
       vE_.resize(VD);
     }
+    if (config.scatters_global_batch()) {
+      x_all_.resize(static_cast<std::size_t>(config.global_batch()) * s.C);
+      dh_all_.resize(static_cast<std::size_t>(config.global_batch()) * s.D);
+    }
   }
 
   std::string name() const override { return cpu_path_name(path_); }
@@ -61,15 +66,17 @@ class CpuBackend final : public Backend {
   void sample_batch(std::uint64_t seed, std::int64_t step, std::int64_t window_begin,
                     std::int64_t window_count) override {
     const ModelShape& s = config_.shape;
-    cpu::sample_batch(corpus_.data(), seed, step, window_begin, window_count, x_.data(), y_.data(), s.B, s.C);
+    cpu::sample_batch(corpus_.data(), seed, step, window_begin, window_count, x_.data(), y_.data(), s.B, s.C,
+                      config_.first_batch_row());
     rows_ = s.B;
+    gradient_rows_ = config_.global_batch();
     step_ = step;
   }
 
   void window_batch(std::int64_t first_window, int rows) override {
     check_rows(rows, config_.shape.B);
     cpu::window_batch(corpus_.data(), first_window, x_.data(), y_.data(), rows, config_.shape.C);
-    rows_ = rows;
+    rows_ = gradient_rows_ = rows;
   }
 
   void gather_mean_forward() override {
@@ -83,7 +90,8 @@ class CpuBackend final : public Backend {
   }
 
   void softmax_xent_forward_backward() override {
-    const double batch = ops_.softmax_xent_forward_backward(logits_.data(), y_.data(), rows_, config_.shape.V, 1.0f / rows_);
+    const double batch = ops_.softmax_xent_forward_backward(logits_.data(), y_.data(), rows_, config_.shape.V,
+                                                          1.0f / static_cast<float>(gradient_rows_));
     loss_.sum += batch;
     loss_.rows += rows_;
     const double mean = batch / rows_;
@@ -98,8 +106,30 @@ class CpuBackend final : public Backend {
   void scatter_add_backward() override {
     if (config_.freeze_embedding) fail("internal: scatter_add_backward called with a frozen embedding");
     const ModelShape& s = config_.shape;
-    ops_.scatter_add_backward(dh_.data(), x_.data(), dE_.data(), rows_, s.C, s.D, s.V);
+    const ScatterRows rows = scatter_rows();
+    ops_.scatter_add_backward(rows.dh, rows.x, dE_.data(), rows.count, s.C, s.D, s.V);
   }
+
+  void all_gather_pooled_gradients() override {
+    if (!config_.scatters_global_batch()) return;
+    const auto start = std::chrono::steady_clock::now();
+    const std::size_t B = static_cast<std::size_t>(rows_);
+    config_.ranks->all_gather(x_.data(), B * config_.shape.C * sizeof(std::int32_t), x_all_.data());
+    config_.ranks->all_gather(dh_.data(), B * config_.shape.D * sizeof(float), dh_all_.data());
+    exchange_seconds_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  }
+
+  void all_reduce_gradients() override {
+    if (config_.ranks == nullptr) return;
+    const auto start = std::chrono::steady_clock::now();
+    config_.ranks->all_reduce_sum(dW_.data(), dW_.size());
+    config_.ranks->all_reduce_sum(db_.data(), db_.size());
+    if (!config_.freeze_embedding && config_.exchange == EmbeddingExchange::kDense)
+      config_.ranks->all_reduce_sum(dE_.data(), dE_.size());
+    exchange_seconds_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  }
+
+  double exchange_seconds() const override { return exchange_seconds_; }
 
   void optimizer_step(std::int64_t t) override {
     const OptimizerConfig& opt = config_.optimizer;
@@ -111,8 +141,9 @@ class CpuBackend final : public Backend {
         ops_.adam_step(p.data(), g.data(), m.data(), v.data(), p.size(), opt, t);
     };
     if (!config_.freeze_embedding && opt.kind == OptimizerKind::kLazyAdam) {
+      const ScatterRows rows = scatter_rows();
       const std::vector<std::int32_t> touched =
-          cpu::distinct_rows(x_.data(), static_cast<std::size_t>(rows_) * config_.shape.C);
+          cpu::distinct_rows(rows.x, static_cast<std::size_t>(rows.count) * config_.shape.C);
       const std::size_t D = static_cast<std::size_t>(config_.shape.D);
       for (const std::int32_t row : touched)
         ops_.adam_step(&E_[row * D], &dE_[row * D], &mE_[row * D], &vE_[row * D], D, opt, t);
@@ -150,10 +181,22 @@ class CpuBackend final : public Backend {
     check_tensor_size(t, values.size(), expected);
     check_token_ids(values, s.V, tensor_name(t));
     std::copy(values.begin(), values.end(), (t == Tensor::kX ? x_ : y_).begin());
-    rows_ = rows;
+    rows_ = gradient_rows_ = rows;
   }
 
  private:
+  // The rows the embedding gradient comes from: this process's batch, or with the sparse exchange the
+  // gathered global batch.
+  struct ScatterRows {
+    const float* dh;
+    const std::int32_t* x;
+    int count;
+  };
+  ScatterRows scatter_rows() const {
+    if (config_.scatters_global_batch()) return {dh_all_.data(), x_all_.data(), config_.global_batch()};
+    return {dh_.data(), x_.data(), rows_};
+  }
+
   const std::vector<float>* float_tensor(Tensor t) const {
     switch (t) {
       case Tensor::kEmbedding: return &E_;
@@ -179,11 +222,13 @@ class CpuBackend final : public Backend {
 
   CpuPath path_;
   const CpuOps& ops_;
-  std::vector<std::int32_t> corpus_, x_, y_;
-  std::vector<float> E_, W_, bias_, h_, logits_, dh_, dE_, dW_, db_;
+  std::vector<std::int32_t> corpus_, x_, y_, x_all_;
+  std::vector<float> E_, W_, bias_, h_, logits_, dh_, dE_, dW_, db_, dh_all_;
   std::vector<float> mE_, vE_, mW_, vW_, mb_, vb_;
   LossSum loss_;
   std::int64_t step_ = 0;  // of the last sampled batch
+  int gradient_rows_ = 1;  // dlogits are divided by it: the global batch for a training batch, else rows_
+  double exchange_seconds_ = 0;
   double divergence_limit_ = std::numeric_limits<double>::infinity();
   std::int64_t diverged_step_ = -1;
 };
@@ -191,7 +236,7 @@ class CpuBackend final : public Backend {
 }  // namespace
 
 std::unique_ptr<Backend> make_cpu_backend(const BackendConfig& config, CpuPath path) {
-  validate_shape(config.shape);
+  validate_backend_config(config);
   // Refuse up front rather than die half-way through allocating.
   const std::size_t needed = training_state_bytes(config);
   const std::size_t available = available_host_bytes();

@@ -13,12 +13,12 @@
 
 namespace embgeo {
 
-DeviceChoice resolve_device(const std::string& spec, std::string* notice) {
+DeviceChoice resolve_device(const std::string& spec, std::string* notice, int local_rank) {
   if (spec == "cpu") return {false, 0, CpuPath::kFast};
   if (spec == "cpu-reference") return {false, 0, CpuPath::kReference};
   if (spec == "auto") {
     const GpuInventory gpus = query_gpus();
-    if (gpus.count > 0) return {true, 0, CpuPath::kFast, gpus.emulated};
+    if (gpus.count > 0) return {true, local_rank % gpus.count, CpuPath::kFast, gpus.emulated};
     if (notice) *notice = "note: no CUDA GPU found (" + gpus.why_none + "); running on the CPU";
     return {false, 0};
   }

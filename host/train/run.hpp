@@ -40,12 +40,19 @@ struct RunOptions {
   // when a signal stops the run).
   std::string checkpoint_path;
   std::int64_t checkpoint_every = 0;
+  // Data parallel (`mpirun -np N embgeo-cuda train`): how the embedding gradient crosses ranks (auto, dense or
+  // sparse), and the ranks themselves (set by the CLI, not an option; nullptr: one process).
+  std::string exchange = "auto";
+  RankGroup* ranks = nullptr;
 };
 
 struct RunOutcome {
   Corpus corpus;
-  ModelShape shape;
+  ModelShape shape;    // B is the global batch
   std::string device;  // backend name
+  int ranks = 1;
+  EmbeddingExchange exchange = EmbeddingExchange::kDense;
+  double exchange_bytes_per_step = 0;  // per rank: embedding and head gradients
   TrainResult result;
   GeometryReport geometry;
 };

@@ -39,6 +39,13 @@ json summary_json(const nlohmann::json& geometry, const RunOptions& o, const Run
   j["seconds"] = r.total_seconds;
   j["train_seconds"] = r.train_seconds;
   j["steps_per_second"] = r.steps_per_second;
+  j["ranks"] = run.ranks;
+  if (run.ranks > 1 || o.ranks != nullptr) {
+    j["exchange"] = exchange_name(run.exchange);
+    j["exchange_bytes_per_step"] = run.exchange_bytes_per_step;
+    // NaN (not measured, on the GPU) becomes null.
+    j["exchange_seconds"] = std::isfinite(r.exchange_seconds) ? json(r.exchange_seconds) : json(nullptr);
+  }
   j["geometry"] = geometry;
   j["reading"] = run_reading(run);
   return j;

@@ -13,6 +13,7 @@
 #include "train/checkpoint.hpp"
 #include "train/device.hpp"
 #include "train/interrupt.hpp"
+#include "ranks/mpi_ranks.hpp"
 #include "train/run.hpp"
 #include "util/text_table.hpp"
 
@@ -75,7 +76,25 @@ void check_run_options(const RunOptions& o) {
   if (o.checkpoint_every < 0) fail("--checkpoint-every must be at least 0, got ", o.checkpoint_every);
   if (o.checkpoint_every > 0 && o.checkpoint_path.empty())
     fail("--checkpoint-every needs a run directory to write to; drop --no-files");
+  if (o.exchange != "auto" && o.exchange != "dense" && o.exchange != "sparse")
+    fail("--exchange must be auto, dense or sparse, got '", o.exchange, "'");
 }
+
+namespace {
+
+// auto: lazy Adam needs the sparse exchange; otherwise the one that moves fewer bytes per step (dense on a tie).
+EmbeddingExchange choose_exchange(const std::string& name, const BackendConfig& c) {
+  if (name == "dense") return EmbeddingExchange::kDense;
+  if (name == "sparse" || c.optimizer.kind == OptimizerKind::kLazyAdam) return EmbeddingExchange::kSparse;
+  const ModelShape& s = c.shape;
+  const int N = c.ranks->size();
+  return embedding_exchange_bytes(EmbeddingExchange::kSparse, N, s.V, s.D, c.global_batch(), s.C) <
+                 embedding_exchange_bytes(EmbeddingExchange::kDense, N, s.V, s.D, c.global_batch(), s.C)
+             ? EmbeddingExchange::kSparse
+             : EmbeddingExchange::kDense;
+}
+
+}  // namespace
 
 BackendConfig backend_config(const RunOptions& o, const ModelShape& shape) {
   BackendConfig config;
@@ -86,6 +105,14 @@ BackendConfig backend_config(const RunOptions& o, const ModelShape& shape) {
   config.deterministic = o.deterministic;
   config.tf32 = o.tf32;
   config.cpu_threads = usable_cpu_threads(o.threads);
+  if (o.ranks != nullptr) {
+    const int N = o.ranks->size();
+    if (shape.B % N != 0)
+      fail("--batch ", shape.B, " does not split evenly over ", N, " ranks; give a multiple of ", N);
+    config.ranks = o.ranks;
+    config.shape.B = shape.B / N;
+    config.exchange = choose_exchange(o.exchange, config);
+  }
   return config;
 }
 
@@ -117,11 +144,13 @@ RunOutcome run_training(const RunOptions& options, std::ostream& console, const 
   GeometryRecorder recorder(run.corpus, run.shape, options.geometry);  // bad --pairs/--neighbors fail here
   if (resume != nullptr) recorder.restore(resume->geometry);
 
+  // With ranks, rank 0 alone speaks (the CLI makes the others quiet); each rank drives its machine's GPU.
+  const bool speaks = options.ranks == nullptr || options.ranks->rank() == 0;
   std::string notice;
-  const DeviceChoice device = resolve_device(options.device, &notice);
-  if (!notice.empty()) std::cerr << notice << '\n';
+  const DeviceChoice device = resolve_device(options.device, &notice, options.ranks != nullptr ? local_rank() : 0);
+  if (!notice.empty() && speaks) std::cerr << notice << '\n';
   const BackendConfig config = backend_config(options, run.shape);
-  if (!device.cuda && config.cpu_threads < options.threads)
+  if (!device.cuda && config.cpu_threads < options.threads && speaks)
     std::cerr << "note: --threads " << options.threads << " capped at the " << config.cpu_threads
               << " cores available\n";
   const std::unique_ptr<Backend> backend = make_backend(device, config);
@@ -135,6 +164,19 @@ RunOutcome run_training(const RunOptions& options, std::ostream& console, const 
             << options.lr << (options.freeze_embedding ? ", embedding frozen" : "") << ", " << options.steps
             << " steps, seed " << options.seed << ", device " << run.device << ", state "
             << fixed(static_cast<double>(training_state_bytes(backend->config())) / (1 << 20), 1) << " MiB\n";
+  if (options.ranks != nullptr) {
+    const ModelShape& local = config.shape;
+    run.ranks = options.ranks->size();
+    run.exchange = config.exchange;
+    const double embedding = config.freeze_embedding ? 0.0
+                                                     : embedding_exchange_bytes(config.exchange, run.ranks, local.V, local.D,
+                                                                                config.global_batch(), local.C);
+    run.exchange_bytes_per_step = embedding + head_exchange_bytes(run.ranks, local.V, local.D);
+    if (!options.quiet)
+      console << "ranks: " << run.ranks << " (" << local.B << " rows each), embedding gradient exchange "
+              << exchange_name(config.exchange) << ": " << fixed(embedding / 1024, 1) << " KiB per rank per step, head "
+              << fixed(head_exchange_bytes(run.ranks, local.V, local.D) / 1024, 1) << " KiB\n";
+  }
 
   Params initial = init_params(s, options.seed);
   if (hooks.params) hooks.params(initial);
@@ -145,7 +187,7 @@ RunOutcome run_training(const RunOptions& options, std::ostream& console, const 
   train_config.checkpoint_every = options.checkpoint_every;
   if (!options.checkpoint_path.empty())
     train_config.checkpoint = [&](const TrainProgress& progress, const Backend& b) {
-      write_checkpoint(options.checkpoint_path, options, run.corpus, progress, b, recorder.points());
+      if (speaks) write_checkpoint(options.checkpoint_path, options, run.corpus, progress, b, recorder.points());
     };
   const InterruptFlag interrupt;
   train_config.stop_requested = [&interrupt] { return interrupt.raised(); };

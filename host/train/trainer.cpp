@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstring>
+#include <limits>
 #include <string>
 #include <utility>
 
@@ -19,7 +21,57 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
 
 double mean_loss(const Backend::LossSum& loss) { return loss.rows > 0 ? loss.sum / static_cast<double>(loss.rows) : 0.0; }
 
+// A loss accumulator summed over the ranks (one process: as it is).
+Backend::LossSum over_ranks(Backend::LossSum local, RankGroup* ranks) {
+  if (ranks == nullptr) return local;
+  double both[2] = {local.sum, static_cast<double>(local.rows)};
+  ranks->all_reduce_sum(both, 2);
+  return {both[0], static_cast<std::int64_t>(both[1])};
+}
 
+// The earliest step at which any rank's batch diverged (-1: none).
+std::int64_t diverged_step_of_any_rank(const Backend& backend) {
+  std::int64_t at = backend.diverged_step();
+  RankGroup* ranks = backend.config().ranks;
+  if (ranks == nullptr) return at;
+  if (at < 0) at = std::numeric_limits<std::int64_t>::max();
+  ranks->all_reduce_min(&at, 1);
+  return at == std::numeric_limits<std::int64_t>::max() ? -1 : at;
+}
+
+// FNV-1a over the parameters' bytes: ranks that applied the same summed gradients hold the same bits.
+std::uint64_t parameter_checksum(const Backend& backend) {
+  std::uint64_t hash = 14695981039346656037ull;
+  for (const Tensor t : {Tensor::kEmbedding, Tensor::kHeadWeight, Tensor::kHeadBias})
+    for (const float v : backend.read(t)) {
+      std::uint32_t bits;
+      std::memcpy(&bits, &v, sizeof bits);
+      for (int byte = 0; byte < 4; ++byte) hash = (hash ^ ((bits >> (8 * byte)) & 0xffu)) * 1099511628211ull;
+    }
+  return hash;
+}
+
+// Every rank must hold the same parameters; the first rank that does not stops the run on all of them.
+void check_ranks_agree(const Backend& backend, std::int64_t step) {
+  RankGroup* ranks = backend.config().ranks;
+  if (ranks == nullptr) return;
+  const std::uint64_t mine = parameter_checksum(backend);
+  std::vector<std::uint64_t> all(static_cast<std::size_t>(ranks->size()));
+  ranks->all_gather(&mine, sizeof mine, all.data());
+  for (std::size_t r = 1; r < all.size(); ++r)
+    if (all[r] != all[0])
+      fail("ranks disagree at step ", step, ": rank ", r, "'s parameters differ from rank 0's (checksum ", std::hex,
+           all[r], " vs ", all[0], std::dec, "); were the ranks started with the same options and devices?");
+}
+
+// Whether any rank was asked to stop (a signal may reach only some of them); all ranks must stop together.
+bool any_rank_asks_to_stop(const TrainConfig& config, RankGroup* ranks) {
+  const bool mine = config.stop_requested && config.stop_requested();
+  if (ranks == nullptr) return mine;
+  std::int64_t keep_going = mine ? 0 : 1;
+  ranks->all_reduce_min(&keep_going, 1);
+  return keep_going == 0;
+}
 
 // A training loss above this multiple of the step-0 loss (or not finite) means the optimizer has left the
 // basin; every later step, and any checkpoint, would only carry the damage further.
@@ -41,7 +93,7 @@ void check_not_diverged(const char* what, double loss, std::int64_t step, std::i
                         const TrainProgress& state, const Backend& backend) {
   const double initial = state.log.front().train_loss;
   const double lr = backend.config().optimizer.lr;
-  if (const std::int64_t at = backend.diverged_step(); at >= 0)
+  if (const std::int64_t at = diverged_step_of_any_rank(backend); at >= 0)
     fail("training diverged at step ", at, ": its batch loss went above ", kDivergedFactor, "x the step-0 loss ",
          initial, " (or was not finite) at lr ", lr, "; ", parameter_state(backend),
          "; no checkpoint was written after it; lower --lr");
@@ -55,6 +107,12 @@ void check_not_diverged(const char* what, double loss, std::int64_t step, std::i
 double evaluate_loss(Backend& backend, std::int64_t first_window, std::int64_t count) {
   backend.take_loss_sum();  // evaluation must not mix with the training accumulator
   const int B = backend.config().shape.B;
+  RankGroup* ranks = backend.config().ranks;
+  if (ranks != nullptr) {  // each rank evaluates its slice of the windows; the sums are added below
+    const std::int64_t begin = count * ranks->rank() / ranks->size(), end = count * (ranks->rank() + 1) / ranks->size();
+    first_window += begin;
+    count = end - begin;
+  }
   for (std::int64_t done = 0; done < count;) {
     const int rows = static_cast<int>(std::min<std::int64_t>(B, count - done));
     backend.window_batch(first_window + done, rows);
@@ -62,7 +120,7 @@ double evaluate_loss(Backend& backend, std::int64_t first_window, std::int64_t c
     backend.head_forward_softmax_xent();  // its gradient output is simply not used
     done += rows;
   }
-  return mean_loss(backend.take_loss_sum());
+  return mean_loss(over_ranks(backend.take_loss_sum(), ranks));
 }
 
 TrainResult train(Backend& backend, const Corpus& corpus, const Params& initial, const TrainConfig& config,
@@ -76,13 +134,15 @@ TrainResult train(Backend& backend, const Corpus& corpus, const Params& initial,
   const std::int64_t val_windows = std::min(corpus.val_windows(shape.C), config.max_eval_windows);
   if (train_windows < 1 || val_windows < 1) fail("internal: corpus was not split for --ctx ", shape.C);
 
+  RankGroup* ranks = backend.config().ranks;
   backend.load_corpus(corpus.ids);
   TrainProgress state;
   if (config.resume != nullptr) {
     backend.load_params(config.resume->params);
     for (const auto& [tensor, values] : config.resume->moments) backend.write(tensor, values);
     state = config.resume->progress;
-    backend.set_loss_sum(state.pending_loss);
+    // The checkpoint's accumulator is the sum over all ranks: one rank carries it on.
+    backend.set_loss_sum(ranks == nullptr || ranks->rank() == 0 ? state.pending_loss : Backend::LossSum{});
   } else {
     backend.load_params(initial);
   }
@@ -93,6 +153,7 @@ TrainResult train(Backend& backend, const Corpus& corpus, const Params& initial,
   const double elapsed_before = state.log.empty() ? 0.0 : state.log.back().elapsed_seconds;
   const auto start = std::chrono::steady_clock::now();
   auto record = [&](std::int64_t step, double train_loss) {
+    check_ranks_agree(backend, step);
     LogPoint point{step, train_loss, evaluate_loss(backend, corpus.val_begin(), val_windows),
                    elapsed_before + seconds_since(start)};
     state.log.push_back(point);
@@ -104,7 +165,7 @@ TrainResult train(Backend& backend, const Corpus& corpus, const Params& initial,
     backend.sample_batch(config.seed, 1, 0, train_windows);
     backend.gather_mean_forward();
     backend.head_forward_softmax_xent();
-    record(0, mean_loss(backend.take_loss_sum()));
+    record(0, mean_loss(over_ranks(backend.take_loss_sum(), ranks)));
   }
   backend.set_divergence_limit(kDivergedFactor * state.log.front().train_loss);
 
@@ -114,7 +175,7 @@ TrainResult train(Backend& backend, const Corpus& corpus, const Params& initial,
     state.step = step;
     if (progress) progress(step);
     if (step % config.log_every == 0 || step == config.steps) {
-      const double train_loss = mean_loss(backend.take_loss_sum());
+      const double train_loss = mean_loss(over_ranks(backend.take_loss_sum(), ranks));
       state.pending_loss = {};
       state.update_seconds += seconds_since(interval_start);  // take_loss_sum synchronized the device
       const std::int64_t since = state.log.back().step;
@@ -123,11 +184,12 @@ TrainResult train(Backend& backend, const Corpus& corpus, const Params& initial,
       check_not_diverged("validation loss", state.log.back().val_loss, step, since, state, backend);
       interval_start = std::chrono::steady_clock::now();
     }
-    const bool stop = config.stop_requested && config.stop_requested() && step < config.steps;
+    const bool stop = any_rank_asks_to_stop(config, ranks) && step < config.steps;
     const bool due = config.checkpoint_every > 0 && step % config.checkpoint_every == 0;
     if (config.checkpoint && (due || stop)) {
-      state.pending_loss = backend.take_loss_sum();
-      backend.set_loss_sum(state.pending_loss);  // the sum goes on as if it had not been read
+      const Backend::LossSum mine = backend.take_loss_sum();
+      backend.set_loss_sum(mine);  // the sum goes on as if it had not been read
+      state.pending_loss = over_ranks(mine, ranks);
       check_not_diverged("mean training loss", mean_loss(state.pending_loss), step, state.log.back().step, state, backend);
       state.update_seconds += seconds_since(interval_start);
       config.checkpoint(state, backend);
@@ -140,6 +202,7 @@ TrainResult train(Backend& backend, const Corpus& corpus, const Params& initial,
   result.train_seconds = state.update_seconds;
   result.total_seconds = elapsed_before + seconds_since(start);
   result.steps_per_second = state.update_seconds > 0 ? static_cast<double>(config.steps) / state.update_seconds : 0.0;
+  result.exchange_seconds = backend.exchange_seconds();
   return result;
 }
 

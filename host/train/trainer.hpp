@@ -64,6 +64,7 @@ struct TrainResult {
   double train_seconds = 0;    // wall clock of the update steps alone (evaluation excluded)
   double total_seconds = 0;    // wall clock of the whole loop
   double steps_per_second = 0;
+  double exchange_seconds = 0;  // of the updates, spent exchanging gradients between ranks (NaN: not measured)
 };
 
 // Called at step 0 (before any update), every log_every steps, and at the last step. The backend is

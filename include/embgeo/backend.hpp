@@ -9,6 +9,7 @@
 
 #include "embgeo/optimizer.hpp"
 #include "embgeo/params.hpp"
+#include "embgeo/ranks.hpp"
 #include "embgeo/shape.hpp"
 
 namespace embgeo {
@@ -37,6 +38,17 @@ struct BackendConfig {
   bool deterministic = false;     // CUDA: sorted scatter-add instead of atomics, bit-identical runs
   bool tf32 = false;              // CUDA: head GEMMs on TF32 tensor cores (10-bit mantissa inputs)
   int cpu_threads = 0;            // fast CPU path: OpenBLAS threads for the head GEMMs (0: OpenBLAS's default)
+  // Data parallel (nullptr: one process). shape.B is then this rank's share of a global batch of
+  // B·size() rows: rows [B·rank, B·(rank+1)), drawn exactly as a single process draws them.
+  RankGroup* ranks = nullptr;
+  EmbeddingExchange exchange = EmbeddingExchange::kDense;
+
+  int global_batch() const { return ranks != nullptr ? shape.B * ranks->size() : shape.B; }
+  int first_batch_row() const { return ranks != nullptr ? shape.B * ranks->rank() : 0; }
+  // The sparse exchange: scatter_add_backward and lazy Adam work on the gathered global batch.
+  bool scatters_global_batch() const {
+    return ranks != nullptr && exchange == EmbeddingExchange::kSparse && !freeze_embedding;
+  }
 };
 
 class Backend {
@@ -51,7 +63,8 @@ class Backend {
   virtual Params params() const = 0;
 
   // Batch selection: fills x (rows,C) and y (rows).
-  // sample_batch: B rows, window of row r = window_begin + sample_window(seed, step, r, window_count).
+  // sample_batch: B rows, window of row r = window_begin + sample_window(seed, step, first_batch_row() + r,
+  // window_count); its dlogits are scaled by 1/global_batch(), so the ranks' gradients sum to the whole batch's.
   virtual void sample_batch(std::uint64_t seed, std::int64_t step, std::int64_t window_begin,
                             std::int64_t window_count) = 0;
   // window_batch: `rows` (≤ B) consecutive windows starting at first_window, for evaluation.
@@ -69,6 +82,15 @@ class Backend {
   virtual void head_backward() = 0;
   virtual void scatter_add_backward() = 0;
   virtual void optimizer_step(std::int64_t t) = 0;  // t = 1-based step count (Adam bias correction)
+  // Data parallel only (no-ops without ranks), between the backward ops and the optimizer step.
+  // all_gather_pooled_gradients: the sparse exchange gathers every rank's x and dh rows in rank order, which
+  // is the global batch scatter_add_backward then works on.
+  virtual void all_gather_pooled_gradients() = 0;
+  // all_reduce_gradients: sums dW and db (and dE with the dense exchange) over the ranks.
+  virtual void all_reduce_gradients() = 0;
+  // Wall-clock seconds spent in the two exchanges so far (on the GPU: not measured, NaN; the collectives run
+  // inside the captured step).
+  virtual double exchange_seconds() const = 0;
 
   // Returns and clears the accumulated loss sum and row count (the only per-step host sync on a GPU).
   struct LossSum {
@@ -107,6 +129,10 @@ inline const char* cpu_path_name(CpuPath path) { return path == CpuPath::kFast ?
 
 // Implemented by the CPU library (host/cpu/).
 std::unique_ptr<Backend> make_cpu_backend(const BackendConfig& config, CpuPath path = CpuPath::kReference);
+
+// The shape's ranges and the combinations no backend can train (one-line Error): lazy Adam over ranks needs the
+// sparse exchange, since it updates the rows of the global batch, which a rank knows only by gathering it.
+void validate_backend_config(const BackendConfig& config);
 
 bool is_parameter(Tensor t);  // E, W or b (the rest are activations, gradients and optimizer moments)
 

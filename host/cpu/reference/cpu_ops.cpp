@@ -111,9 +111,9 @@ void sgd_step(float* param, const float* grad, std::size_t n, float lr) {
 }
 
 void sample_batch(const std::int32_t* corpus, std::uint64_t seed, std::int64_t step, std::int64_t window_begin,
-                  std::int64_t window_count, std::int32_t* x, std::int32_t* y, int B, int C) {
+                  std::int64_t window_count, std::int32_t* x, std::int32_t* y, int B, int C, int first_row) {
   for (int b = 0; b < B; ++b) {
-    const std::int64_t w = window_begin + sample_window(seed, step, b, window_count);
+    const std::int64_t w = window_begin + sample_window(seed, step, first_row + b, window_count);
     for (int c = 0; c < C; ++c) x[b * C + c] = corpus[w + c];
     y[b] = corpus[w + C];
   }

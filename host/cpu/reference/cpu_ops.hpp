@@ -37,9 +37,10 @@ std::vector<std::int32_t> distinct_rows(const std::int32_t* ids, std::size_t n);
 // p ← p − lr·g
 void sgd_step(float* param, const float* grad, std::size_t n, float lr);
 
-// Random training windows: x (B,C), y (B) for window w = window_begin + sample_window(seed, step, b, count).
+// Random training windows: x (B,C), y (B) for rows first_row..first_row+B−1 of the step's batch, row r taking
+// window w = window_begin + sample_window(seed, step, r, count). A rank of a data-parallel run draws its share.
 void sample_batch(const std::int32_t* corpus, std::uint64_t seed, std::int64_t step, std::int64_t window_begin,
-                  std::int64_t window_count, std::int32_t* x, std::int32_t* y, int B, int C);
+                  std::int64_t window_count, std::int32_t* x, std::int32_t* y, int B, int C, int first_row = 0);
 
 // `rows` consecutive windows from first_window (evaluation).
 void window_batch(const std::int32_t* corpus, std::int64_t first_window, std::int32_t* x, std::int32_t* y, int rows,

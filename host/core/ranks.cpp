@@ -1,0 +1,23 @@
+// The exchange names and the per-step byte counts that `train` prints and the README's cost model uses.
+#include "embgeo/ranks.hpp"
+
+namespace embgeo {
+
+const char* exchange_name(EmbeddingExchange exchange) {
+  return exchange == EmbeddingExchange::kSparse ? "sparse" : "dense";
+}
+
+namespace {
+double ring_share(int ranks) { return ranks > 1 ? static_cast<double>(ranks - 1) / ranks : 0.0; }
+}  // namespace
+
+double embedding_exchange_bytes(EmbeddingExchange exchange, int ranks, long long V, int D, int B, int C) {
+  if (exchange == EmbeddingExchange::kDense) return 2 * ring_share(ranks) * static_cast<double>(V) * D * 4;
+  return ring_share(ranks) * static_cast<double>(B) * (C + D) * 4;  // int32 ids and float rows
+}
+
+double head_exchange_bytes(int ranks, long long V, int D) {
+  return 2 * ring_share(ranks) * static_cast<double>(V) * (D + 1) * 4;
+}
+
+}  // namespace embgeo
