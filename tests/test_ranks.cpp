@@ -53,6 +53,7 @@ std::string shape_args(const std::string& shape, const TempDir& dir) {
 class TwoRanks : public ::testing::TestWithParam<Case> {};
 
 TEST_P(TwoRanks, EqualTheSingleProcessRun) {
+  REQUIRE_MPIRUN();
   const Case c = GetParam();
   const TempDir dir;
   const std::string common =
@@ -91,6 +92,7 @@ INSTANTIATE_TEST_SUITE_P(Optimizers, TwoRanks,
                          });
 
 TEST(Ranks, TwoRankRunsAreBitIdenticalRunToRun) {
+  REQUIRE_MPIRUN();
   const TempDir dir;
   for (const char* exchange : {"dense", "sparse"}) {
     std::vector<float> tables[2];
@@ -107,7 +109,56 @@ TEST(Ranks, TwoRankRunsAreBitIdenticalRunToRun) {
   }
 }
 
+// (step, training loss, validation loss) of each line of a run's metrics.jsonl.
+std::vector<std::tuple<std::int64_t, double, double>> logged_losses(const std::string& run_dir) {
+  std::vector<std::tuple<std::int64_t, double, double>> losses;
+  std::istringstream lines(slurp(run_dir + "/metrics.jsonl"));
+  for (std::string line; std::getline(lines, line);) {
+    const nlohmann::json j = nlohmann::json::parse(line);
+    losses.emplace_back(j.at("step").get<std::int64_t>(), j.at("train_loss").get<double>(), j.at("val_loss").get<double>());
+  }
+  return losses;
+}
+
+// A signal reaching one rank stops both at the same step with a checkpoint, which continues bit-identically on
+// 2 ranks (the logged losses too: the checkpoint holds the loss summed over all ranks, and one rank carries it
+// on) and on 1 rank within the verify tolerances.
+TEST(Ranks, AnInterruptedTwoRankRunResumesOnTwoOrOne) {
+  REQUIRE_MPIRUN();
+  const TempDir dir;
+  const std::string run = "train --device cpu --steps 60000 --log-every 20000 --out ";
+  ASSERT_EQ(run_ranks(2, run + "'" + dir.file("whole") + "'", dir).exit_code, 0);
+  const testing_support::SignalledRankOutcome stopped =
+      testing_support::signal_a_rank_mid_run(2, 1, SIGINT, run + "'" + dir.file("a") + "'", dir);
+  EXPECT_NE(stopped.exit_code, 0);
+  ASSERT_TRUE(contains(stopped.err, "checkpoint written")) << stopped.err;
+  std::filesystem::create_directories(dir.file("b"));
+  std::filesystem::copy_file(dir.file("a") + "/checkpoint.safetensors", dir.file("b") + "/checkpoint.safetensors");
+
+  const std::string resume = "train --device cpu --resume ";
+  const CliResult on_two = run_ranks(2, resume + "'" + dir.file("a") + "/checkpoint.safetensors'", dir);
+  ASSERT_EQ(on_two.exit_code, 0) << on_two.err;
+  const CliResult on_one = run_cli(resume + "'" + dir.file("b") + "/checkpoint.safetensors'", dir);
+  ASSERT_EQ(on_one.exit_code, 0) << on_one.err;
+
+  const std::vector<float> whole = final_embedding(dir.file("whole"));
+  EXPECT_EQ(final_embedding(dir.file("a")), whole) << "resumed on 2 ranks";
+  const auto resumed = logged_losses(dir.file("a")), uninterrupted = logged_losses(dir.file("whole"));
+  ASSERT_EQ(resumed.size(), uninterrupted.size());
+  for (std::size_t i = 0; i < resumed.size(); ++i) {  // the loss sums add the same terms in another order
+    EXPECT_EQ(std::get<0>(resumed[i]), std::get<0>(uninterrupted[i]));
+    EXPECT_NEAR(std::get<1>(resumed[i]), std::get<1>(uninterrupted[i]), 1e-9) << "step " << std::get<0>(resumed[i]);
+    EXPECT_NEAR(std::get<2>(resumed[i]), std::get<2>(uninterrupted[i]), 1e-9) << "step " << std::get<0>(resumed[i]);
+  }
+  // Tens of thousands of free-running steps apart by rounding: the same loss, not the same bits.
+  const nlohmann::json one = nlohmann::json::parse(slurp(dir.file("b") + "/summary.json"));
+  const nlohmann::json two = nlohmann::json::parse(slurp(dir.file("whole") + "/summary.json"));
+  EXPECT_EQ(one["ranks"], 1);
+  EXPECT_NEAR(one["val_loss"].get<double>(), two["val_loss"].get<double>(), 0.01);
+}
+
 TEST(Ranks, AutoPicksTheExchangeThatMovesFewerBytes) {
+  REQUIRE_MPIRUN();
   const TempDir dir;
   // The toy: V·D = 21·16 floats all-reduced beat 32 rows of ids and dh gathered.
   const CliResult toy = run_ranks(2, "train --device cpu --steps 2 --log-every 1 --no-files", dir);
@@ -120,6 +171,7 @@ TEST(Ranks, AutoPicksTheExchangeThatMovesFewerBytes) {
 }
 
 TEST(Ranks, OnlyRankZeroSpeaks) {
+  REQUIRE_MPIRUN();
   const TempDir dir;
   const CliResult r = run_ranks(2, "train --device cpu --steps 10 --log-every 5 --no-files", dir);
   ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -130,6 +182,7 @@ TEST(Ranks, OnlyRankZeroSpeaks) {
 }
 
 TEST(Ranks, BadSplitsAndCombinationsAreRefusedInOneLine) {
+  REQUIRE_MPIRUN();
   const TempDir dir;
   const CliResult odd = run_ranks(2, "train --device cpu --batch 33 --steps 2 --no-files", dir);
   EXPECT_NE(odd.exit_code, 0);
@@ -146,6 +199,7 @@ TEST(Ranks, BadSplitsAndCombinationsAreRefusedInOneLine) {
 // Ranks started with different devices (fast float loops and the double-accumulating reference) apply the
 // same summed gradients with different rounding: the checksum at the first log point stops the run.
 TEST(Ranks, RanksWhoseParametersDifferStopAtTheFirstLogPoint) {
+  REQUIRE_MPIRUN();
   const TempDir dir;
   const std::string args = "train --steps 40 --log-every 20 --no-files --device ";
   const CliResult r = run_cli(args + "cpu : -np 1 '" + testing_support::cli_path() + "' " + args + "cpu-reference", dir,
@@ -155,9 +209,10 @@ TEST(Ranks, RanksWhoseParametersDifferStopAtTheFirstLogPoint) {
 }
 
 TEST(Ranks, AKilledRankEndsTheJobWithinSeconds) {
+  REQUIRE_MPIRUN();
   const TempDir dir;
-  const testing_support::KilledRankOutcome o = testing_support::kill_a_rank_mid_run(
-      2, 1, "train --device cpu --steps 100000000 --log-every 1000 --no-files", dir);
+  const testing_support::SignalledRankOutcome o = testing_support::signal_a_rank_mid_run(
+      2, 1, SIGKILL, "train --device cpu --steps 100000000 --log-every 1000 --no-files", dir);
   EXPECT_NE(o.exit_code, 0) << o.err;
   EXPECT_LT(o.seconds_after_kill, 15.0) << o.err;
   EXPECT_TRUE(o.survivors_gone) << "rank 0 outlived the job";
@@ -166,6 +221,7 @@ TEST(Ranks, AKilledRankEndsTheJobWithinSeconds) {
 // A rank that fails on its own (here rank 1's corpus does not exist) prints why and ends the job, while rank 0
 // would otherwise wait for it forever in the first collective.
 TEST(Ranks, AFailingRankNamesItselfAndEndsTheJob) {
+  REQUIRE_MPIRUN();
   const TempDir dir;
   const std::string args = "train --device cpu --steps 1000 --log-every 100 --no-files";
   const auto start = std::chrono::steady_clock::now();

@@ -34,19 +34,6 @@ namespace {
 using nlohmann::json;
 using Clock = std::chrono::steady_clock;
 
-struct NamedShape {
-  std::string name;
-  ModelShape shape;
-};
-
-NamedShape shape_named(const std::string& name) {
-  if (name == "toy") return {name, {21, 16, 8, 32}};
-  if (name == "word") return {name, {10000, 64, 8, 64}};
-  if (name == "gpt2") return {name, {50257, 768, 8, 1024}};
-  if (name == "llama3") return {name, {128256, 768, 8, 1024}};
-  fail("unknown bench shape '", name, "' (toy, word, gpt2, llama3)");
-}
-
 json route_json(const OnehotRoute& route) {
   return {{"fits", route.fits}, {"ms", route.milliseconds}, {"bytes", route.onehot_bytes},
           {"over_budget", route.over_budget}, {"predicted_seconds", route.predicted_seconds}, {"repeats", route.repeats}};
@@ -165,6 +152,7 @@ void bench_train(const BenchOptions& o, const DeviceChoice& device, const Ceilin
                  std::ostream& console) {
   std::vector<std::string> shapes = o.shapes;
   if (shapes.empty()) shapes = gpu_sized(device) ? std::vector<std::string>{"toy", "gpt2", "llama3"} : std::vector<std::string>{"toy", "word"};
+  if (!o.ranks.empty()) return bench_rank_scaling(o, device, shapes, out, console);
   console << "\ntraining step on " << device_label(device) << (o.peer.empty() ? "" : ", next to the PyTorch peer") << "\n";
   // GPU: the graph-captured step beside the eager one. CPU: the fast path beside the reference loops, on one
   // thread like the PyTorch peer.
@@ -289,6 +277,14 @@ void bench_inspect(const BenchOptions& o, const DeviceChoice& device, json& out,
 
 }  // namespace
 
+NamedShape shape_named(const std::string& name) {
+  if (name == "toy") return {name, {21, 16, 8, 32}};
+  if (name == "word") return {name, {10000, 64, 8, 64}};
+  if (name == "gpt2") return {name, {50257, 768, 8, 1024}};
+  if (name == "llama3") return {name, {128256, 768, 8, 1024}};
+  fail("unknown bench shape '", name, "' (toy, word, gpt2, llama3)");
+}
+
 void run_bench(const std::string& which, const BenchOptions& o, std::ostream& console) {
   if (which != "lookup-vs-onehot" && which != "kernels" && which != "train" && which != "inspect" && which != "all")
     fail("unknown bench '", which, "' (lookup-vs-onehot, kernels, train, inspect or all)");
@@ -301,6 +297,9 @@ void run_bench(const std::string& which, const BenchOptions& o, std::ostream& co
     fail("--route-budget must be in (0, 86400] seconds, got ", o.route_budget_seconds);
   if (o.steps < 0 || o.steps > 1000000) fail("--steps must be in [1, 1000000], got ", o.steps);
   if (!o.peer.empty() && o.peer != "pytorch") fail("--peer supports pytorch, got '", o.peer, "'");
+  for (const int ranks : o.ranks)
+    if (ranks < 1 || ranks > 1024) fail("--ranks values must be in [1, 1024], got ", ranks);
+  if (!o.ranks.empty() && !o.peer.empty()) fail("--ranks and --peer are separate measurements; give one");
   for (const std::int64_t V : o.vocab)
     check_dimension("--vocab values", V, kMaxVocab);
   for (const std::string& name : o.shapes) shape_named(name);  // an unknown name fails before any measuring

@@ -7,7 +7,10 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json_fwd.hpp>
+
 #include "embgeo/shape.hpp"
+#include "train/device.hpp"
 
 namespace embgeo {
 
@@ -21,6 +24,7 @@ struct BenchOptions {
   std::vector<std::string> shapes;  // train: toy, word, gpt2, llama3; empty: by device
   std::int64_t steps = 0;           // 0: per shape (2000 toy, 50 large, 20 word on the CPU)
   std::string peer;                 // "pytorch": also time tools/peer_pytorch.py at the same shapes
+  std::vector<int> ranks;           // train: run each shape as this many ranks under mpirun (scaling)
   std::string out_dir = "runs/bench";
   std::string json_path;            // default: OUT_DIR/bench.json
 };
@@ -46,6 +50,19 @@ struct KernelTiming {
 // 1024³ OpenBLAS SGEMM; each op of a training step at `shape`, with a plain cblas_sgemm of the head's shape.
 Ceilings measure_cpu_ceilings();
 std::vector<KernelTiming> cpu_kernel_timings(const ModelShape& shape, int repeats);
+
+// The bench's training shapes by name: toy, word, gpt2, llama3 (Error for others).
+struct NamedShape {
+  std::string name;
+  ModelShape shape;
+};
+NamedShape shape_named(const std::string& name);
+
+// `bench train --ranks 1,2`: each shape trained by `embgeo-cuda train` under `mpirun -np N` for each N, the
+// global batch fixed (strong scaling): steps/s, speedup and efficiency against the smallest N, and the
+// exchange's share of a step. Rows go to out["rank_scaling"].
+void bench_rank_scaling(const BenchOptions& options, const DeviceChoice& device, const std::vector<std::string>& shapes,
+                        nlohmann::json& out, std::ostream& console);
 
 // which: lookup-vs-onehot, kernels, train, inspect or all.
 void run_bench(const std::string& which, const BenchOptions& options, std::ostream& console);

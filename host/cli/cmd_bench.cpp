@@ -27,6 +27,7 @@ void add_bench_command(CLI::App& app, Action& action) {
   cmd->add_option("--shapes", o->bench.shapes, "train shapes: toy, word, gpt2, llama3")->delimiter(',');
   cmd->add_option("--steps", o->bench.steps, "timed training steps per shape");
   cmd->add_option("--peer", o->bench.peer, "pytorch: time tools/peer_pytorch.py at the same shapes");
+  cmd->add_option("--ranks", o->bench.ranks, "train: rank counts to scale over under mpirun, e.g. 1,2")->delimiter(',');
   cmd->add_option("--out", o->bench.out_dir, "directory for bench.json and the plot")->capture_default_str();
   cmd->add_option("--json", o->bench.json_path, "where to write the JSON (default OUT/bench.json)");
   cmd->callback([&action, o] {

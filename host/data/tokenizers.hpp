@@ -36,4 +36,7 @@ Corpus make_word_corpus(const std::string& text, const std::string& name, int mi
 // version, token count not positive or not matching the file size, an id outside the vocabulary.
 Corpus read_token_bin(const std::string& path, const std::string& vocab_path, std::int64_t vocab_size = 0);
 
+// `ids` as an llm.c token file with uint32 tokens (magic 20240801, version 7), written atomically.
+void write_token_bin(const std::string& path, const std::vector<std::int32_t>& ids);
+
 }  // namespace embgeo

@@ -13,6 +13,7 @@
 #include "data/tokenizers.hpp"
 #include "embgeo/error.hpp"
 #include "formats/formats.hpp"
+#include "util/atomic_file.hpp"
 
 // The header and tokens are little-endian and are read into memory as they lie in the file.
 #if !defined(__BYTE_ORDER__) || __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
@@ -136,6 +137,15 @@ Corpus read_token_bin(const std::string& path, const std::string& vocab_path, st
   }
   corpus.train_tokens = count;
   return corpus;
+}
+
+void write_token_bin(const std::string& path, const std::vector<std::int32_t>& ids) {
+  if (ids.empty() || ids.size() > static_cast<std::size_t>(INT32_MAX)) fail("internal: a token file of ", ids.size(), " ids");
+  std::int32_t header[kHeaderInts] = {kLlama3.magic, kLlama3.version, static_cast<std::int32_t>(ids.size())};
+  write_file_atomically(path, [&](std::ostream& out) {
+    out.write(reinterpret_cast<const char*>(header), kHeaderBytes);
+    out.write(reinterpret_cast<const char*>(ids.data()), static_cast<std::streamsize>(ids.size() * sizeof(std::int32_t)));
+  });
 }
 
 }  // namespace embgeo

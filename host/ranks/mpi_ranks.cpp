@@ -55,6 +55,8 @@ class MpiRanks final : public RankGroup {
     MPI_CALL(MPI_Bcast(data, static_cast<int>(bytes), MPI_BYTE, root, MPI_COMM_WORLD));
   }
 
+  void barrier() override { MPI_CALL(MPI_Barrier(MPI_COMM_WORLD)); }
+
  private:
   template <typename T>
   void reduce(T* values, std::size_t count, MPI_Datatype type, MPI_Op op) {

@@ -195,6 +195,8 @@ TrainResult train(Backend& backend, const Corpus& corpus, const Params& initial,
       config.checkpoint(state, backend);
       interval_start = std::chrono::steady_clock::now();
     }
+    // Every rank stops here; the others must not end the job before rank 0 has written the checkpoint.
+    if (stop && ranks != nullptr) ranks->barrier();
     if (stop) throw TrainingInterrupted(step, detail::concat("training interrupted after step ", step, " of ", config.steps));
   }
   result.log = std::move(state.log);

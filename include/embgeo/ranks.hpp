@@ -28,6 +28,8 @@ class RankGroup {
   virtual void all_gather(const void* mine, std::size_t bytes, void* all) = 0;
   // `bytes` bytes of rank `root` to every rank.
   virtual void broadcast(void* data, std::size_t bytes, int root) = 0;
+  // Returns when every rank has called it.
+  virtual void barrier() = 0;
 };
 
 // Bytes one rank sends and receives per step for the embedding gradient, by the usual ring algorithms: an

@@ -33,6 +33,7 @@ class CudaRanks : public ::testing::TestWithParam<const char*> {};
 
 TEST_P(CudaRanks, NcclRanksEqualTheSingleProcessRun) {
   REQUIRE_GPU();
+  REQUIRE_MPIRUN();
   const std::string exchange = GetParam();
   const TempDir dir;
   const std::string common = "train --steps 40 --log-every 20 --optimizer adam --out ";
@@ -57,6 +58,7 @@ INSTANTIATE_TEST_SUITE_P(Exchanges, CudaRanks, ::testing::Values("dense", "spars
 
 TEST(CudaRanksRuns, DeterministicRunsAreBitIdentical) {
   REQUIRE_GPU();
+  REQUIRE_MPIRUN();
   const TempDir dir;
   for (const char* exchange : {"dense", "sparse"}) {
     std::vector<float> tables[2];
@@ -75,6 +77,7 @@ TEST(CudaRanksRuns, DeterministicRunsAreBitIdentical) {
 
 TEST(CudaRanksRuns, LazyAdamOverRanksEqualsTheSingleProcessRun) {
   REQUIRE_GPU();
+  REQUIRE_MPIRUN();
   const TempDir dir;
   const std::string common = "train --steps 40 --log-every 20 --optimizer lazy-adam --out ";
   ASSERT_EQ(run_cli(common + "'" + dir.file("one") + "' --device 0", dir).exit_code, 0);
@@ -89,10 +92,11 @@ TEST(CudaRanksRuns, LazyAdamOverRanksEqualsTheSingleProcessRun) {
 
 TEST(CudaRanksRuns, AKilledRankEndsTheJobWithinSeconds) {
   REQUIRE_GPU();
+  REQUIRE_MPIRUN();
   if (rank_count() < 2) GTEST_SKIP() << "one GPU: no second rank to kill";
   const TempDir dir;
-  const testing_support::KilledRankOutcome o =
-      testing_support::kill_a_rank_mid_run(2, 1, "train --steps 100000000 --log-every 200 --no-files", dir);
+  const testing_support::SignalledRankOutcome o =
+      testing_support::signal_a_rank_mid_run(2, 1, SIGKILL, "train --steps 100000000 --log-every 200 --no-files", dir);
   EXPECT_NE(o.exit_code, 0) << o.err;
   EXPECT_LT(o.seconds_after_kill, 15.0) << o.err;
   EXPECT_TRUE(o.survivors_gone) << "rank 0 outlived the job";
