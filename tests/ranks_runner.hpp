@@ -184,4 +184,26 @@ inline SignalledRankOutcome signal_a_rank_mid_run(int ranks, int victim, int sig
   return outcome;
 }
 
+// For each exchange, two runs of `train_args` as `ranks` ranks: their final tables must be the same bits.
+inline void expect_repeatable_rank_runs(int ranks, const std::string& train_args, const TempDir& scratch) {
+  for (const std::string exchange : {"dense", "sparse"}) {
+    std::vector<float> tables[2];
+    for (int run = 0; run < 2; ++run) {
+      const std::string out = scratch.file(exchange + std::to_string(run));
+      const CliResult r = run_ranks(ranks, train_args + " --exchange " + exchange + " --out '" + out + "'", scratch);
+      ASSERT_EQ(r.exit_code, 0) << r.err;
+      tables[run] = final_embedding(out);
+    }
+    EXPECT_EQ(tables[0], tables[1]) << exchange;
+  }
+}
+
+// Rank 1 of 2 killed with SIGKILL mid-run: the job ends with an error within seconds, no rank left behind.
+inline void expect_killed_rank_ends_job(const std::string& train_args, const TempDir& scratch) {
+  const SignalledRankOutcome o = signal_a_rank_mid_run(2, 1, SIGKILL, train_args, scratch);
+  EXPECT_NE(o.exit_code, 0) << o.err;
+  EXPECT_LT(o.seconds_after_kill, 15.0) << o.err;
+  EXPECT_TRUE(o.survivors_gone) << "rank 0 outlived the job";
+}
+
 }  // namespace embgeo::testing_support

@@ -94,19 +94,7 @@ INSTANTIATE_TEST_SUITE_P(Optimizers, TwoRanks,
 TEST(Ranks, TwoRankRunsAreBitIdenticalRunToRun) {
   REQUIRE_MPIRUN();
   const TempDir dir;
-  for (const char* exchange : {"dense", "sparse"}) {
-    std::vector<float> tables[2];
-    for (int run = 0; run < 2; ++run) {
-      const std::string out = dir.file(std::string(exchange) + std::to_string(run));
-      const CliResult r = run_ranks(2,
-                                    "train --device cpu --deterministic --steps 40 --log-every 20 --exchange " +
-                                        std::string(exchange) + " --out '" + out + "'",
-                                    dir);
-      ASSERT_EQ(r.exit_code, 0) << r.err;
-      tables[run] = final_embedding(out);
-    }
-    EXPECT_EQ(tables[0], tables[1]) << exchange;
-  }
+  testing_support::expect_repeatable_rank_runs(2, "train --device cpu --deterministic --steps 40 --log-every 20", dir);
 }
 
 // (step, training loss, validation loss) of each line of a run's metrics.jsonl.
@@ -211,11 +199,7 @@ TEST(Ranks, RanksWhoseParametersDifferStopAtTheFirstLogPoint) {
 TEST(Ranks, AKilledRankEndsTheJobWithinSeconds) {
   REQUIRE_MPIRUN();
   const TempDir dir;
-  const testing_support::SignalledRankOutcome o = testing_support::signal_a_rank_mid_run(
-      2, 1, SIGKILL, "train --device cpu --steps 100000000 --log-every 1000 --no-files", dir);
-  EXPECT_NE(o.exit_code, 0) << o.err;
-  EXPECT_LT(o.seconds_after_kill, 15.0) << o.err;
-  EXPECT_TRUE(o.survivors_gone) << "rank 0 outlived the job";
+  testing_support::expect_killed_rank_ends_job("train --device cpu --steps 100000000 --log-every 1000 --no-files", dir);
 }
 
 // A rank that fails on its own (here rank 1's corpus does not exist) prints why and ends the job, while rank 0

@@ -102,7 +102,10 @@ step() {  # step NAME LOGFILE COMMAND...: run, log, remember the outcome and the
   if [ "$build" = gpu-bundle ]; then
     echo "binaries: gpu-bundle built at $(cat gpu-bundle/COMMIT)"
     [ "$(cat gpu-bundle/COMMIT)" = "$(git rev-parse HEAD 2>/dev/null)" ] || echo "WARNING: the bundle is not built from this commit"
+    # NCCL (/usr/local/cuda/lib64, 200 MB) is not bundled: a toolkit without it cannot load the binaries.
+    ldd gpu-bundle/embgeo-cuda | grep "not found" | sed 's/^/MISSING LIBRARY: /'
   fi
+  command -v mpirun >/dev/null && mpirun --version | head -1 || echo "no mpirun: the rank tests (NCCL wiring) skip"
 } >>"$out/summary.txt" 2>&1
 
 if [ "$build" = build-gpu ]; then  # incremental: a partial run never tests binaries older than the sources

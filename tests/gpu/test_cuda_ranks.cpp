@@ -60,19 +60,7 @@ TEST(CudaRanksRuns, DeterministicRunsAreBitIdentical) {
   REQUIRE_GPU();
   REQUIRE_MPIRUN();
   const TempDir dir;
-  for (const char* exchange : {"dense", "sparse"}) {
-    std::vector<float> tables[2];
-    for (int run = 0; run < 2; ++run) {
-      const std::string out = dir.file(std::string(exchange) + std::to_string(run));
-      const CliResult r = run_ranks(rank_count(),
-                                    "train --deterministic --steps 30 --log-every 15 --exchange " +
-                                        std::string(exchange) + " --out '" + out + "'",
-                                    dir);
-      ASSERT_EQ(r.exit_code, 0) << r.err;
-      tables[run] = final_embedding(out);
-    }
-    EXPECT_EQ(tables[0], tables[1]) << exchange;
-  }
+  testing_support::expect_repeatable_rank_runs(rank_count(), "train --deterministic --steps 30 --log-every 15", dir);
 }
 
 TEST(CudaRanksRuns, LazyAdamOverRanksEqualsTheSingleProcessRun) {
@@ -95,11 +83,7 @@ TEST(CudaRanksRuns, AKilledRankEndsTheJobWithinSeconds) {
   REQUIRE_MPIRUN();
   if (rank_count() < 2) GTEST_SKIP() << "one GPU: no second rank to kill";
   const TempDir dir;
-  const testing_support::SignalledRankOutcome o =
-      testing_support::signal_a_rank_mid_run(2, 1, SIGKILL, "train --steps 100000000 --log-every 200 --no-files", dir);
-  EXPECT_NE(o.exit_code, 0) << o.err;
-  EXPECT_LT(o.seconds_after_kill, 15.0) << o.err;
-  EXPECT_TRUE(o.survivors_gone) << "rank 0 outlived the job";
+  testing_support::expect_killed_rank_ends_job("train --steps 100000000 --log-every 200 --no-files", dir);
 }
 
 }  // namespace
