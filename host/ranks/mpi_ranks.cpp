@@ -34,11 +34,13 @@ class MpiRanks final : public RankGroup {
     MPI_Comm node = MPI_COMM_NULL;
     MPI_CALL(MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, rank_, MPI_INFO_NULL, &node));
     MPI_CALL(MPI_Comm_rank(node, &local_rank_));
+    MPI_CALL(MPI_Comm_size(node, &local_size_));
     MPI_Comm_free(&node);
   }
   int rank() const override { return rank_; }
   int size() const override { return size_; }
   int local_rank() const { return local_rank_; }
+  int local_size() const { return local_size_; }
 
   void all_reduce_sum(float* values, std::size_t count) override { reduce(values, count, MPI_FLOAT, MPI_SUM); }
   void all_reduce_sum(double* values, std::size_t count) override { reduce(values, count, MPI_DOUBLE, MPI_SUM); }
@@ -66,7 +68,7 @@ class MpiRanks final : public RankGroup {
     }
   }
 
-  int rank_ = 0, size_ = 1, local_rank_ = 0;
+  int rank_ = 0, size_ = 1, local_rank_ = 0, local_size_ = 1;
 };
 
 std::unique_ptr<MpiRanks> g_ranks;
@@ -97,6 +99,7 @@ MpiSession::~MpiSession() {
 RankGroup* launched_ranks() { return g_ranks.get(); }
 
 int local_rank() { return g_ranks ? g_ranks->local_rank() : 0; }
+int local_rank_count() { return g_ranks ? g_ranks->local_size() : 1; }
 
 void abort_all_ranks(int exit_code) {
   if (g_ranks) MPI_Abort(MPI_COMM_WORLD, exit_code);

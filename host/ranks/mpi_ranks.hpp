@@ -19,8 +19,10 @@ class MpiSession {
 
 // The process's ranks: nullptr when it was not started by a launcher (or before MpiSession).
 RankGroup* launched_ranks();
-// This process's index among the ranks on its machine (for the GPU it drives); 0 without ranks.
+// This process's index among the ranks on its machine (for the GPU it drives), and their number; 0 and 1
+// without ranks.
 int local_rank();
+int local_rank_count();
 // Ends every rank of the job at once: a rank that failed must not leave the others waiting in a collective.
 [[noreturn]] void abort_all_ranks(int exit_code);
 

@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "data/tokenizers.hpp"
+#include "embgeo/cuda_backend.hpp"
 #include "embgeo/error.hpp"
 #include "train/checkpoint.hpp"
 #include "train/device.hpp"
@@ -149,6 +150,15 @@ RunOutcome run_training(const RunOptions& options, std::ostream& console, const 
   std::string notice;
   const DeviceChoice device = resolve_device(options.device, &notice, options.ranks != nullptr ? local_rank() : 0);
   if (!notice.empty() && speaks) std::cerr << notice << '\n';
+  if (options.ranks != nullptr && device.cuda && !device.emulated && local_rank_count() > 1) {
+    // NCCL refuses two ranks of one communicator on one GPU.
+    if (options.device != "auto")
+      fail("--device ", options.device, " would put all ", local_rank_count(), " ranks of this machine on one GPU; ",
+           "under mpirun use --device auto (rank r drives GPU r % GPUs)");
+    if (local_rank_count() > query_gpus().count)
+      fail(local_rank_count(), " ranks on this machine but only ", query_gpus().count,
+           " GPU(s): NCCL needs a GPU per rank; start at most that many ranks per machine");
+  }
   const BackendConfig config = backend_config(options, run.shape);
   if (!device.cuda && config.cpu_threads < options.threads && speaks)
     std::cerr << "note: --threads " << options.threads << " capped at the " << config.cpu_threads

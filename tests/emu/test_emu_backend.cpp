@@ -2,11 +2,15 @@
 #include <gtest/gtest.h>
 
 #include <cuda_runtime.h>
+#include <nccl.h>
+
+#include <cstring>
 
 #include "data/corpus.hpp"
 #include "emu_test_support.hpp"
 #include "embgeo/synthetic_ids.hpp"
 #include "embgeo/cuda_backend.hpp"
+#include "embgeo/error.hpp"
 #include "embgeo/params.hpp"
 
 namespace embgeo {
@@ -56,6 +60,46 @@ std::vector<float> embedding_gradient(bool deterministic, unsigned long long sch
 TEST(EmulatedCudaBackend, SortedScatterIsBitIdenticalAcrossSchedulesWhereAtomicsAreNot) {
   EXPECT_EQ(embedding_gradient(true, 1), embedding_gradient(true, 2));
   EXPECT_NE(embedding_gradient(false, 1), embedding_gradient(false, 2));
+}
+
+// A rank group of one whose collectives do nothing: enough for the backend to build its NCCL communicator.
+class LoneRank final : public RankGroup {
+ public:
+  int rank() const override { return 0; }
+  int size() const override { return 1; }
+  void all_reduce_sum(float*, std::size_t) override {}
+  void all_reduce_sum(double*, std::size_t) override {}
+  void all_reduce_min(std::int64_t*, std::size_t) override {}
+  void all_gather(const void* mine, std::size_t bytes, void* all) override { std::memcpy(all, mine, bytes); }
+  void broadcast(void*, std::size_t, int) override {}
+  void barrier() override {}
+};
+
+// The emulated NCCL runs on MPI: without `mpirun` (MPI never initialized) the communicator is refused, and the
+// backend reports the NCCL call that failed in one line instead of training ranks that cannot talk.
+TEST(EmulatedCudaBackend, NcclWithoutMpiIsRefusedNamingTheCall) {
+  LoneRank lone;
+  BackendConfig config;
+  config.shape = {21, 16, 8, 32};
+  config.ranks = &lone;
+  try {
+    make_cuda_backend(0, config);
+    FAIL() << "a communicator was built without MPI";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("NCCL error invalid usage in ncclCommInitRank"), std::string::npos) << e.what();
+  }
+}
+
+// The emulated collectives check their operands as cuBLAS's stand-in does: device memory, a communicator.
+TEST(EmulatedNccl, ChecksItsArguments) {
+  ncclUniqueId id;
+  ASSERT_EQ(ncclGetUniqueId(&id), ncclSuccess);
+  ncclComm_t comm = nullptr;
+  EXPECT_EQ(ncclCommInitRank(&comm, 1, id, 0), ncclInvalidUsage);  // MPI is not initialized in this process
+  EXPECT_EQ(comm, nullptr);
+  float host[4] = {};
+  EXPECT_EQ(ncclAllReduce(host, host, 4, ncclFloat32, ncclSum, nullptr, nullptr), ncclInvalidArgument);
+  EXPECT_STREQ(ncclGetErrorString(ncclInvalidUsage), "invalid usage");
 }
 
 }  // namespace
