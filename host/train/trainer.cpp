@@ -1,5 +1,7 @@
 // The training loop over the Backend interface: the step-0 loss, then train steps with the validation loss
-// (evaluate_loss) measured every --log-every steps, and timing of the updates alone.
+// (evaluate_loss) measured every --log-every steps, and timing of the updates alone. With ranks it also keeps
+// them in step: losses summed over ranks, validation split between them, parameter checksums at log points,
+// one stop for all.
 #include "train/trainer.hpp"
 
 #include <algorithm>
