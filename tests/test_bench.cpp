@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli_runner.hpp"
+#include "ranks_runner.hpp"
 
 namespace embgeo {
 namespace {
@@ -67,12 +68,32 @@ TEST(BenchCli, TrainOnTheCpuComparesTheFastPathWithTheReference) {
   EXPECT_GT(row["floor_ms"].get<double>(), 0);
 }
 
+// Each row is a real mpirun job; the 2-rank run's exchange is timed apart from the rest of its step.
+TEST(BenchCli, TrainOverRanksReportsScalingAndTheExchange) {
+  REQUIRE_MPIRUN();
+  TempDir dir;
+  const nlohmann::json j = bench_json("train --shapes toy --steps 200 --ranks 1,2", dir);
+  ASSERT_EQ(j["rank_scaling"].size(), 2u);
+  const auto& one = j["rank_scaling"][0];
+  const auto& two = j["rank_scaling"][1];
+  EXPECT_EQ(one["ranks"], 1);
+  EXPECT_EQ(two["ranks"], 2);
+  EXPECT_DOUBLE_EQ(one["speedup"].get<double>(), 1.0);
+  EXPECT_NEAR(two["efficiency"].get<double>(),
+              two["steps_per_second"].get<double>() / one["steps_per_second"].get<double>() / 2, 1e-9);
+  EXPECT_GT(two["exchange_ms_per_step"].get<double>(), 0);
+  EXPECT_GT(two["exchange_bytes_per_step"].get<double>(), one["exchange_bytes_per_step"].get<double>());
+  EXPECT_FALSE(j.contains("train")) << "--ranks measures scaling instead of the single-process table";
+}
+
 TEST(BenchCli, BadOptionsAreOneLineErrors) {
   TempDir dir;
   expect_one_line_error(run_cli("bench frobnicate --device cpu", dir), "unknown bench");
   expect_one_line_error(run_cli("bench lookup-vs-onehot --device cpu --vocab 0", dir), "--vocab");
   expect_one_line_error(run_cli("bench train --device cpu --shapes huge", dir), "unknown bench shape");
   expect_one_line_error(run_cli("bench train --device cpu --peer tensorflow", dir), "--peer");
+  expect_one_line_error(run_cli("bench train --device cpu --ranks 0", dir), "--ranks values must be in [1, 1024]");
+  expect_one_line_error(run_cli("bench train --device cpu --ranks 1,2 --peer pytorch", dir), "give one");
 }
 
 }  // namespace
