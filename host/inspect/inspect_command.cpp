@@ -108,7 +108,7 @@ int run_inspect(const InspectOptions& o, std::ostream& out) {
          << "  (Spearman over pairs of the " << y.score_tokens << " most frequent tokens)\n";
     json frequent = json::array();
     for (const FrequentTokenNeighbors& f : y.frequent) {
-      text << "  nearest to " << show(t, f.id) << " (count " << f.count << "):\n" << neighbors_text(t, f.neighbors);
+      text << "  nearest to " << show(t, f.id) << ", count " << f.count << ":\n" << neighbors_text(t, f.neighbors);
       frequent.push_back({{"token", t.tokens[f.id]}, {"id", f.id}, {"count", f.count},
                           {"neighbors", neighbors_json(f.neighbors, t.tokens)}});
     }
