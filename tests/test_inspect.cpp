@@ -12,6 +12,7 @@
 #include <limits>
 #include <fstream>
 #include <random>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -21,6 +22,7 @@
 #include "embgeo/error.hpp"
 #include "formats/formats.hpp"
 #include "inspect/inspect.hpp"
+#include "metrics/metrics.hpp"
 #include "test_support.hpp"
 
 namespace embgeo {
@@ -563,6 +565,196 @@ TEST(InspectCli, JsonSurvivesTokensThatAreNotUtf8) {
   const nlohmann::json j = nlohmann::json::parse(r.out);
   EXPECT_EQ(j["summary"]["largest_norms"][0]["id"], 2);
   EXPECT_EQ(j["summary"]["largest_norms"][0]["token"], "\xEF\xBF\xBD");  // U+FFFD stands in for the byte
+}
+
+// ---- the corpus yardstick (--corpus) -----------------------------------------------------------------
+
+// A small word corpus with capitals and punctuation: 400 sentences drawn from a fixed grammar with a fixed seed
+// (mt19937's output is fixed by the standard; `% n` keeps the draw the same on every standard library).
+std::string write_word_corpus(const TempDir& dir) {
+  const std::vector<std::string> subjects = {"The cat", "A dog", "The bird", "My neighbour", "The old man", "A child"};
+  const std::vector<std::string> verbs = {"sat on", "looked at", "ran past", "jumped over", "slept near", "barked at"};
+  const std::vector<std::string> objects = {"the mat.", "the rug!", "the fence.", "the garden,", "a tree.", "the house?"};
+  std::mt19937 rng(20240520);
+  std::string text;
+  for (int i = 0; i < 400; ++i)
+    text += subjects[rng() % subjects.size()] + " " + verbs[rng() % verbs.size()] + " " + objects[rng() % objects.size()] + "\n";
+  const std::string path = dir.file("words.txt");
+  write_bytes(path, text);
+  return path;
+}
+
+// A short CPU run on the corpus, exported to dir/run (vectors.vec, embedding.npy, vocab.txt, summary.json).
+std::string train_on(const TempDir& dir, const std::string& corpus, const std::string& tokenizer = "word") {
+  const std::string run = dir.file("run");
+  const CliResult r = run_cli("train --device cpu --corpus " + quoted(corpus) + " --tokenizer " + tokenizer +
+                                  " --steps 200 --dim 8 --seed 3 --out " + quoted(run), dir);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  return run;
+}
+
+nlohmann::json corpus_report(const std::string& args, const TempDir& dir) {
+  const CliResult r = run_cli("inspect " + args + " --json", dir);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  return r.exit_code == 0 ? nlohmann::json::parse(r.out)["corpus"] : nlohmann::json();
+}
+
+TEST(InspectCorpus, GivesTrainsGeometryScoreForATableOfOurs) {
+  TempDir dir;
+  const std::string corpus = write_word_corpus(dir), run = train_on(dir, corpus);
+  const nlohmann::json after = nlohmann::json::parse(testing_support::slurp(run + "/summary.json"))["geometry"]["after"];
+  const double trained = after["geometry_score"].get<double>(), successor = after["successor_score"].get<double>();
+  EXPECT_GT(std::fabs(trained) + std::fabs(successor), 0.01) << "a score of 0 would match anything";
+
+  // train measures the text before its held-out tail (--val-fraction 0.1, counted in tokens of the whole
+  // text), within --ctx 8 positions; inspect's defaults cut the same text at the same token.
+  const nlohmann::json vec = corpus_report(quoted(run + "/vectors.vec") + " --corpus " + quoted(corpus), dir);
+  ASSERT_FALSE(vec.is_null());
+  EXPECT_NEAR(vec["geometry_score"].get<double>(), trained, 1e-9);
+  EXPECT_NEAR(vec["successor_score"].get<double>(), successor, 1e-9);
+  const std::int64_t tokens = vec["tokens"].get<std::int64_t>();
+  EXPECT_EQ(vec["measured_tokens"].get<std::int64_t>(), tokens - std::llround(0.1 * static_cast<double>(tokens)));
+  EXPECT_EQ(vec["mapped_tokens"], vec["measured_tokens"]);  // every word of the text has its row
+  EXPECT_EQ(vec["dropped_tokens"], 0);
+  ASSERT_EQ(vec["frequent"].size(), 5u);
+  EXPECT_EQ(vec["frequent"][0]["token"], "the");  // lower-cased: "The" and "the" are one row
+  EXPECT_EQ(vec["frequent"][0]["neighbors"].size(), 10u);  // inspect's default -k
+
+  // The same table as .npy named by vocab.txt gives the same numbers.
+  const nlohmann::json npy = corpus_report(quoted(run + "/embedding.npy") + " --vocab " + quoted(run + "/vocab.txt") +
+                                               " --corpus " + quoted(corpus), dir);
+  ASSERT_FALSE(npy.is_null());
+  EXPECT_NEAR(npy["geometry_score"].get<double>(), trained, 1e-9);
+  // The whole text (--val-fraction 0) is another stream, and a wider window another count: both move the score.
+  const nlohmann::json whole =
+      corpus_report(quoted(run + "/vectors.vec") + " --corpus " + quoted(corpus) + " --val-fraction 0", dir);
+  EXPECT_EQ(whole["measured_tokens"], whole["tokens"]);
+  EXPECT_NE(whole["geometry_score"].get<double>(), trained);
+  const nlohmann::json wide = corpus_report(quoted(run + "/vectors.vec") + " --corpus " + quoted(corpus) + " --window 3", dir);
+  EXPECT_NE(wide["geometry_score"].get<double>(), trained);
+}
+
+TEST(InspectCorpus, GivesTrainsScoresForCharacterTokensToo) {
+  // Characters include the space and the newline, which the .vec stores escaped: they must find their rows.
+  TempDir dir;
+  const std::string corpus = write_word_corpus(dir), run = train_on(dir, corpus, "char");
+  const nlohmann::json after = nlohmann::json::parse(testing_support::slurp(run + "/summary.json"))["geometry"]["after"];
+  const nlohmann::json j =
+      corpus_report(quoted(run + "/vectors.vec") + " --corpus " + quoted(corpus) + " --tokenizer char -k 2", dir);
+  ASSERT_FALSE(j.is_null());
+  EXPECT_EQ(j["dropped_tokens"], 0);
+  EXPECT_EQ(j["frequent"][0]["token"], " ");
+  EXPECT_NEAR(j["geometry_score"].get<double>(), after["geometry_score"].get<double>(), 1e-9);
+  EXPECT_NEAR(j["successor_score"].get<double>(), after["successor_score"].get<double>(), 1e-9);
+}
+
+TEST(InspectCorpus, RowsAreMatchedByTheirWordsNotTheirPlaces) {
+  TempDir dir;
+  const std::string corpus = write_word_corpus(dir), run = train_on(dir, corpus);
+  // The .vec with its rows in another order, as another tool might write the same table.
+  std::istringstream in(testing_support::slurp(run + "/vectors.vec"));
+  std::string header, line;
+  std::getline(in, header);
+  std::vector<std::string> rows;
+  while (std::getline(in, line)) rows.push_back(line);
+  ASSERT_GT(rows.size(), 1u);
+  std::vector<std::string> shuffled = rows;
+  std::rotate(shuffled.begin(), shuffled.begin() + 1, shuffled.end());  // every row moves up one place
+  std::string text = header + "\n";
+  for (const std::string& r : shuffled) text += r + "\n";
+  const std::string moved = dir.file("shuffled.vec");
+  write_bytes(moved, text);
+
+  const nlohmann::json a = corpus_report(quoted(run + "/vectors.vec") + " --corpus " + quoted(corpus) + " -k 3", dir);
+  const nlohmann::json b = corpus_report(quoted(moved) + " --corpus " + quoted(corpus) + " -k 3", dir);
+  ASSERT_FALSE(a.is_null());
+  ASSERT_FALSE(b.is_null());
+  EXPECT_NEAR(b["geometry_score"].get<double>(), a["geometry_score"].get<double>(), 1e-12);
+  EXPECT_NEAR(b["successor_score"].get<double>(), a["successor_score"].get<double>(), 1e-12);
+  // The neighbours are the same words at the same cosines; only their row numbers differ.
+  ASSERT_EQ(b["frequent"].size(), a["frequent"].size());
+  for (std::size_t q = 0; q < a["frequent"].size(); ++q) {
+    EXPECT_EQ(b["frequent"][q]["token"], a["frequent"][q]["token"]);
+    EXPECT_NE(b["frequent"][q]["id"], a["frequent"][q]["id"]);
+    for (std::size_t n = 0; n < a["frequent"][q]["neighbors"].size(); ++n) {
+      EXPECT_EQ(b["frequent"][q]["neighbors"][n]["token"], a["frequent"][q]["neighbors"][n]["token"]);
+      EXPECT_NEAR(b["frequent"][q]["neighbors"][n]["cosine"].get<double>(),
+                  a["frequent"][q]["neighbors"][n]["cosine"].get<double>(), 1e-12);
+    }
+  }
+}
+
+TEST(InspectCorpus, TokensWithoutARowAreCountedAndDropped) {
+  TempDir dir;
+  // A table of another tool's vocabulary: four of the text's eight distinct tokens, in its own order.
+  const std::string table = dir.file("other.vec"), corpus = dir.file("text.txt");
+  const std::vector<float> values = {1, 0, 0.8f, 0.6f, 0, 1, -1, 0.2f};  // sat, mat, the, cat
+  formats::write_word2vec_text(table, {"sat", "mat", "the", "cat"}, FloatMatrix{4, 2, false, values});
+  // 14 tokens: the cat sat on the mat . the dog sat on the rug . — "on" ×2, "." ×2, "dog" and "rug" have no row.
+  write_bytes(corpus, "The cat sat on the mat. The dog sat on the rug.\n");
+  const CliResult r = run_cli("inspect " + quoted(table) + " --corpus " + quoted(corpus) + " --val-fraction 0 -k 2", dir);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(contains(r.out, "14 of its 14 tokens measured")) << r.out;
+  EXPECT_TRUE(contains(r.out, "8 have a row, 6 without one dropped (42.86%); 4 of 8 distinct tokens have a row")) << r.out;
+  const nlohmann::json j = corpus_report(quoted(table) + " --corpus " + quoted(corpus) + " --val-fraction 0 -k 2", dir);
+  ASSERT_FALSE(j.is_null());
+  EXPECT_EQ(j["tokens"], 14);
+  EXPECT_EQ(j["mapped_tokens"], 8);
+  EXPECT_EQ(j["dropped_tokens"], 6);
+  EXPECT_NEAR(j["dropped_fraction"].get<double>(), 6.0 / 14, 1e-12);
+  EXPECT_EQ(j["distinct_tokens"], 8);
+  EXPECT_EQ(j["distinct_mapped"], 4);
+  EXPECT_EQ(j["score_tokens"], 4);
+  // The scores are those of the stream with the rowless tokens taken out (in rows: the cat sat the mat the sat
+  // the), within the default window of 8 and within --window 2, where "sat" reaches past "on" to "the".
+  const std::vector<std::int32_t> kept = {2, 3, 0, 2, 1, 2, 0, 2};
+  EXPECT_NEAR(j["geometry_score"].get<double>(),
+              metrics::geometry_score(values, 4, 2, metrics::count_cooccurrence(kept, 4, 8)), 1e-12);
+  EXPECT_NEAR(j["successor_score"].get<double>(),
+              metrics::geometry_score(values, 4, 2, metrics::count_successors(kept, 4, 8)), 1e-12);
+  const nlohmann::json narrow =
+      corpus_report(quoted(table) + " --corpus " + quoted(corpus) + " --val-fraction 0 --window 2", dir);
+  ASSERT_FALSE(narrow.is_null());
+  EXPECT_NEAR(narrow["geometry_score"].get<double>(),
+              metrics::geometry_score(values, 4, 2, metrics::count_cooccurrence(kept, 4, 2)), 1e-12);
+  EXPECT_NEAR(narrow["successor_score"].get<double>(),
+              metrics::geometry_score(values, 4, 2, metrics::count_successors(kept, 4, 2)), 1e-12);
+  // The most frequent mapped tokens come first: "the" (4 times), then "sat" (twice).
+  ASSERT_EQ(j["frequent"].size(), 4u);
+  EXPECT_EQ(j["frequent"][0]["token"], "the");
+  EXPECT_EQ(j["frequent"][0]["count"], 4);
+  EXPECT_EQ(j["frequent"][1]["token"], "sat");
+  // By default the last 10% of the 14 tokens (1, the final ".") is held out, as train would.
+  const nlohmann::json held = corpus_report(quoted(table) + " --corpus " + quoted(corpus), dir);
+  EXPECT_EQ(held["measured_tokens"], 13);
+  EXPECT_EQ(held["dropped_tokens"], 5);
+}
+
+TEST(InspectCorpus, BadInputFailsInOneLine) {
+  TempDir dir;
+  const std::string tiny = write_tiny_vec(dir), corpus = dir.file("text.txt"), other = dir.file("other.txt");
+  write_bytes(corpus, "a b c d a b c d a b\n");
+  write_bytes(other, "nothing here matches these rows\n");  // 5 tokens, the last held out
+  const std::string table = quoted(tiny) + " --corpus ";
+  expect_one_line_error(run_cli("inspect " + table + quoted(dir.file("absent.txt")), dir), "cannot open '");
+  expect_one_line_error(run_cli("inspect " + table + quoted(other), dir),
+                        "0 of the 4 tokens measured have a row in " + tiny + "; the scores need at least 2");
+  write_bytes(other, "a, nothing else\n");
+  expect_one_line_error(run_cli("inspect " + table + quoted(other) + " --val-fraction 0", dir), "1 of the 4 tokens measured");
+  expect_one_line_error(run_cli("inspect " + table + quoted(corpus) + " --window 0", dir),
+                        "--window must be in [1, 4096], got 0");
+  expect_one_line_error(run_cli("inspect " + table + quoted(corpus) + " --window 4097", dir),
+                        "--window must be in [1, 4096], got 4097");
+  expect_one_line_error(run_cli("inspect " + table + quoted(corpus) + " --tokenizer bpe", dir),
+                        "--tokenizer must be word or char, got 'bpe'");
+  expect_one_line_error(run_cli("inspect " + table + quoted(corpus) + " --val-fraction 1", dir),
+                        "--val-fraction must be in [0, 1), got 1");
+  expect_one_line_error(run_cli("inspect " + quoted(tiny) + " --window 4", dir), "--window requires --corpus");
+  // Rows without names cannot be matched to words.
+  const std::string npy = dir.file("tiny.npy");
+  formats::write_npy(npy, FloatMatrix{4, 2, false, kTiny});
+  expect_one_line_error(run_cli("inspect " + quoted(npy) + " --corpus " + quoted(corpus), dir),
+                        "have none; name them with --vocab");
 }
 
 TEST(Params, PresetsAndCustomTables) {

@@ -25,6 +25,12 @@ void add_inspect_command(CLI::App& app, Action& action) {
   cmd->add_option("--pca", o->pca, "comma-separated tokens: 2-D PCA written as pca.png")->check(non_empty_list());
   cmd->add_option("--out", o->out_dir, "directory for pca.png")->capture_default_str();
   cmd->add_option("--quantize", o->quantize, "int8: per-tensor and per-row error and neighbour changes");
+  CLI::Option* corpus =
+      cmd->add_option("--corpus", o->corpus.path, "UTF-8 text: train's geometry and successor scores on this table");
+  cmd->add_option("--tokenizer", o->corpus.tokenizer, "word or char, as in train")->capture_default_str()->needs(corpus);
+  cmd->add_option("--window", o->corpus.window, "co-occurrence window, as train's --ctx")->capture_default_str()->needs(corpus);
+  cmd->add_option("--val-fraction", o->corpus.val_fraction, "held-out tail left unmeasured, as in train (0: none)")
+      ->capture_default_str()->needs(corpus);
   cmd->add_flag("--json", o->as_json, "machine-readable output");
   cmd->callback([&action, o] { action = [o] { return run_inspect(*o, std::cout); }; });
 

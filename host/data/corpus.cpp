@@ -90,10 +90,14 @@ Corpus make_char_corpus(const std::string& text, const std::string& name) {
   return corpus;
 }
 
+std::int64_t held_out_tokens(std::int64_t tokens, double val_fraction) {
+  return static_cast<std::int64_t>(std::llround(static_cast<double>(tokens) * val_fraction));
+}
+
 void split_corpus(Corpus& corpus, double val_fraction, int C) {
   if (!(val_fraction > 0.0 && val_fraction < 1.0)) fail("--val-fraction must be in (0, 1), got ", val_fraction);
   const auto n = static_cast<std::int64_t>(corpus.ids.size());
-  const auto held_out = static_cast<std::int64_t>(std::llround(static_cast<double>(n) * val_fraction));
+  const std::int64_t held_out = held_out_tokens(n, val_fraction);
   corpus.train_tokens = n - held_out;
   // Each part must hold at least one window: C context ids plus the id they predict.
   const std::int64_t need = static_cast<std::int64_t>(C) + 1;

@@ -39,6 +39,11 @@ std::vector<std::string> utf8_code_points(const std::string& text, const std::st
 // Character tokenizer: the vocabulary is the sorted set of distinct code points.
 Corpus make_char_corpus(const std::string& text, const std::string& name);
 
+// How many of `tokens` a validation split of `val_fraction` holds out at the end. `train` measures its
+// geometry on the tokens before them, and `inspect --corpus` cuts a text at the same token to measure alike.
+constexpr double kDefaultValFraction = 0.1;
+std::int64_t held_out_tokens(std::int64_t tokens, double val_fraction);
+
 // Sets train_tokens so the last `val_fraction` of the stream is held out; Error when either part is too
 // short to hold one window of C ids plus its target.
 void split_corpus(Corpus& corpus, double val_fraction, int C);

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "data/corpus.hpp"
+#include "embgeo/shape.hpp"
 #include "metrics/metrics.hpp"
 
 namespace embgeo {
@@ -89,6 +91,41 @@ using IndexMaker = std::function<std::unique_ptr<NeighborIndex>(const std::vecto
 QuantizationReport quantization_report(const EmbeddingTable& table, bool per_row, const IndexMaker& make_index,
                                        const std::vector<int>& queries, int k);
 
+// The geometry yardstick of `train` (its geometry and successor scores) taken on any named table, e.g. one
+// gensim or fastText wrote: a text tokenized as `train` tokenizes it, each token matched by its text to the
+// row of that name, tokens without a row dropped (another tool's table has its own vocabulary). Like
+// `train`, it measures the text before the held-out tail a --val-fraction split leaves out (0: the whole text),
+// cut at the same token, and counts co-occurrence within `window` positions (train's --ctx).
+struct CorpusYardstickOptions {
+  std::string path;                             // the UTF-8 text; empty: no yardstick
+  std::string tokenizer = "word";               // word | char, as in train
+  int window = ModelShape{}.C;                  // train's window is its context length C
+  double val_fraction = kDefaultValFraction;    // in [0, 1)
+};
+
+struct FrequentTokenNeighbors {
+  int id = 0;
+  std::int64_t count = 0;                       // occurrences in the measured stream
+  std::vector<metrics::Neighbor> neighbors;
+};
+
+struct CorpusYardstick {
+  std::int64_t tokens = 0;            // the whole text
+  std::int64_t measured = 0;          // before the held-out tail
+  std::int64_t mapped = 0;            // measured tokens with a row; the rest were dropped
+  std::int64_t distinct = 0;          // distinct tokens in the measured part
+  std::int64_t distinct_mapped = 0;   // of those, how many have a row
+  int score_tokens = 0;               // tokens the scores pair up (the most frequent, capped as in train)
+  double geometry_score = 0, successor_score = 0;
+  std::vector<FrequentTokenNeighbors> frequent;  // the 5 most frequent mapped tokens
+};
+
+// Checks the options, then reads and tokenizes the text, train_tokens marking the measured part: done
+// before the table loads, so a mistake fails fast. One-line Error on a bad option or file.
+Corpus read_yardstick_corpus(const CorpusYardstickOptions& options);
+// Error when the table's rows have no names or fewer than 2 measured tokens have a row.
+CorpusYardstick corpus_yardstick(const EmbeddingTable& table, const Corpus& corpus, int window, int k);
+
 // Parameter counts of well-known embedding tables for `params`.
 struct ModelPreset {
   std::string name;
@@ -104,6 +141,7 @@ struct InspectOptions {
   std::vector<std::string> tokens, neighbors, similarity, analogy;
   std::string pca;
   int k = 10;
+  CorpusYardstickOptions corpus;
 };
 int run_inspect(const InspectOptions& options, std::ostream& out);
 int run_params(int V, int D, const std::string& preset, std::ostream& out);

@@ -48,6 +48,7 @@ int run_inspect(const InspectOptions& o, std::ostream& out) {
     return 0;
   }
 
+  const Corpus corpus = o.corpus.path.empty() ? Corpus{} : read_yardstick_corpus(o.corpus);  // before the table: fails fast
   const auto load_start = std::chrono::steady_clock::now();
   const EmbeddingTable t = load_embedding_table(o.file, o.tensor, o.vocab);
   const double load_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - load_start).count();
@@ -93,6 +94,32 @@ int run_inspect(const InspectOptions& o, std::ostream& out) {
   };
   norm_list("largest norms", s.largest, "largest_norms");
   norm_list("smallest norms", s.smallest, "smallest_norms");
+
+  if (!o.corpus.path.empty()) {
+    const CorpusYardstick y = corpus_yardstick(t, corpus, o.corpus.window, o.k);
+    const std::int64_t dropped = y.measured - y.mapped;
+    const double dropped_share = static_cast<double>(dropped) / static_cast<double>(y.measured);  // measured ≥ mapped ≥ 2
+    text << "\ncorpus " << corpus.name << " (" << o.corpus.tokenizer << " tokens, window " << o.corpus.window << "): "
+         << y.measured << " of its " << y.tokens << " tokens measured (before the tail --val-fraction "
+         << o.corpus.val_fraction << " holds out, as in train)\n  " << y.mapped << " have a row, " << dropped
+         << " without one dropped (" << fixed(100 * dropped_share, 2) << "%); "
+         << y.distinct_mapped << " of " << y.distinct << " distinct tokens have a row\n"
+         << "  geometry score " << fixed(y.geometry_score, 4) << "  successor score " << fixed(y.successor_score, 4)
+         << "  (Spearman over pairs of the " << y.score_tokens << " most frequent tokens)\n";
+    json frequent = json::array();
+    for (const FrequentTokenNeighbors& f : y.frequent) {
+      text << "  nearest to " << show(t, f.id) << ", count " << f.count << ":\n" << neighbors_text(t, f.neighbors);
+      frequent.push_back({{"token", t.tokens[f.id]}, {"id", f.id}, {"count", f.count},
+                          {"neighbors", neighbors_json(f.neighbors, t.tokens)}});
+    }
+    j["corpus"] = {{"file", corpus.name}, {"tokenizer", o.corpus.tokenizer}, {"window", o.corpus.window},
+                   {"val_fraction", o.corpus.val_fraction}, {"tokens", y.tokens}, {"measured_tokens", y.measured},
+                   {"mapped_tokens", y.mapped}, {"dropped_tokens", dropped},
+                   {"dropped_fraction", dropped_share}, {"distinct_tokens", y.distinct},
+                   {"distinct_mapped", y.distinct_mapped}, {"score_tokens", y.score_tokens},
+                   {"geometry_score", y.geometry_score}, {"successor_score", y.successor_score},
+                   {"frequent", frequent}};
+  }
 
   for (int id : token_ids) {
     const TokenRow r = describe_row(t, id);

@@ -29,7 +29,7 @@ struct RunOptions {
   std::string optimizer = "adam";
   std::uint64_t seed = TrainConfig{}.seed;
   int log_every = TrainConfig{}.log_every;
-  double val_fraction = 0.1;
+  double val_fraction = kDefaultValFraction;
   bool freeze_embedding = false;
   bool deterministic = false;      // CUDA: sorted scatter-add, bit-identical runs
   bool tf32 = false;               // CUDA: TF32 head GEMMs
