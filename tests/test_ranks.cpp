@@ -174,7 +174,8 @@ TEST(Ranks, BadSplitsAndCombinationsAreRefusedInOneLine) {
   const TempDir dir;
   const CliResult odd = run_ranks(2, "train --device cpu --batch 33 --steps 2 --no-files", dir);
   EXPECT_NE(odd.exit_code, 0);
-  EXPECT_TRUE(contains(odd.err, "error: rank 0: --batch 33 does not split evenly over 2 ranks")) << odd.err;
+  EXPECT_TRUE(contains(odd.err, "error: rank ")) << odd.err;  // each rank says it; mpirun keeps the first
+  EXPECT_TRUE(contains(odd.err, ": --batch 33 does not split evenly over 2 ranks")) << odd.err;
   const CliResult lazy = run_ranks(2, "train --device cpu --optimizer lazy-adam --exchange dense --steps 2 --no-files", dir);
   EXPECT_NE(lazy.exit_code, 0);
   EXPECT_TRUE(contains(lazy.err, "lazy-adam on several ranks needs --exchange sparse")) << lazy.err;

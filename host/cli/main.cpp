@@ -1,5 +1,6 @@
 // embgeo-cuda: watch token embeddings go from random noise to structured geometry.
 #include <iostream>
+#include <string>
 
 #include "cli/commands.hpp"
 #include "embgeo/error.hpp"
@@ -7,18 +8,24 @@
 
 namespace {
 
+// One line on stderr in a single write: the ranks of a job print at the same moment, and lines written in
+// pieces would interleave.
+void print_error(const std::string& line) {
+  std::cerr << line + "\n" << std::flush;
+}
+
 // The command's exit code; errors as one line (prefixed with the rank when there are several).
 int run_action(const embgeo::cli::Action& action, const std::string& rank_prefix) {
   try {
     return action();
   } catch (const embgeo::Error& e) {
-    std::cerr << "error: " << rank_prefix << e.what() << "\n";
+    print_error("error: " + rank_prefix + e.what());
   } catch (const std::bad_alloc&) {
     // Where the cause is known (the model state, the corpus counts) a named Error is thrown instead; here
     // any advice would be a guess.
-    std::cerr << "error: " << rank_prefix << "out of host memory\n";
+    print_error("error: " + rank_prefix + "out of host memory");
   } catch (const std::exception& e) {
-    std::cerr << "error: " << rank_prefix << "internal: " << e.what() << "\n";
+    print_error("error: " + rank_prefix + "internal: " + e.what());
   }
   return 1;
 }
@@ -55,7 +62,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   if (several && app.get_subcommands().front()->get_name() != "train") {
-    std::cerr << "error: only `train` runs on several ranks; start " << argv[1] << " without mpirun\n";
+    print_error(std::string("error: only `train` runs on several ranks; start ") + argv[1] + " without mpirun");
     embgeo::abort_all_ranks(2);
   }
   const int code = run_action(action, several ? "rank " + std::to_string(ranks->rank()) + ": " : "");
