@@ -109,12 +109,13 @@ std::vector<std::tuple<std::int64_t, double, double>> logged_losses(const std::s
 }
 
 // A signal reaching one rank stops both at the same step with a checkpoint, which continues bit-identically on
-// 2 ranks (the logged losses too: the checkpoint holds the loss summed over all ranks, and one rank carries it
-// on) and on 1 rank within the verify tolerances.
+// 2 ranks (the logged losses too, up to the order of their sums: the checkpoint holds the loss summed over all
+// ranks, and one rank carries it on) and on 1 rank to the same loss. The run is long enough (seconds) for the
+// signal to arrive before its end.
 TEST(Ranks, AnInterruptedTwoRankRunResumesOnTwoOrOne) {
   REQUIRE_MPIRUN();
   const TempDir dir;
-  const std::string run = "train --device cpu --steps 60000 --log-every 20000 --out ";
+  const std::string run = "train --device cpu --steps 400000 --log-every 100000 --out ";
   ASSERT_EQ(run_ranks(2, run + "'" + dir.file("whole") + "'", dir).exit_code, 0);
   const testing_support::SignalledRankOutcome stopped =
       testing_support::signal_a_rank_mid_run(2, 1, SIGINT, run + "'" + dir.file("a") + "'", dir);
