@@ -23,7 +23,7 @@ class CudaBackend final : public Backend {
     device_name_ = memory.name;
     // The model's state plus what the backend adds: the cuBLAS workspace, the row losses and the sorted
     // scatter's workspace (counted whether or not the run uses it, with one more id buffer for its CUB scratch).
-    const int ids = scatter_rows(config) * config.shape.C;
+    const int ids = config.scattered_rows(config.shape.B) * config.shape.C;
     const std::size_t needed = training_state_bytes(config) + kCublasWorkspaceBytes +
                                cuda::SortedScatterWorkspace::bytes(ids, config.shape.D) +
                                static_cast<std::size_t>(ids) * sizeof(std::int32_t) +
@@ -69,7 +69,7 @@ class CudaBackend final : public Backend {
     CUBLAS_CHECK(cublasSetWorkspace(cublas_, cublas_workspace_.get(), cublas_workspace_.size()));
     if (config.tf32) CUBLAS_CHECK(cublasSetMathMode(cublas_, CUBLAS_TF32_TENSOR_OP_MATH));
     if (sorted_scatter()) {
-      sorted_ = std::make_unique<cuda::SortedScatterWorkspace>(scatter_rows(config) * s.C, s.V, s.D);
+      sorted_ = std::make_unique<cuda::SortedScatterWorkspace>(config.scattered_rows(s.B) * s.C, s.V, s.D);
       dE_.zero(stream_);  // lazy Adam keeps dE zero outside the rows of the current batch
     }
     if (config.scatters_global_batch()) {
@@ -162,7 +162,7 @@ class CudaBackend final : public Backend {
     const bool global = config_.scatters_global_batch();
     const float* dh = global ? dh_all_.get() : dh_.get();
     const std::int32_t* x = global ? x_all_.get() : x_.get();
-    const int rows = global ? config_.global_batch() : rows_;
+    const int rows = config_.scattered_rows(rows_);
     if (sorted_)
       cuda::scatter_add_backward_sorted(dh, x, dE_.get(), rows, s.C, s.D,
                                         config_.optimizer.kind != OptimizerKind::kLazyAdam, *sorted_, s.V, stream_);
@@ -280,11 +280,6 @@ class CudaBackend final : public Backend {
 
   static constexpr std::size_t kCublasWorkspaceBytes = std::size_t{32} << 20;
 
-  // The batch rows scatter_add_backward works on: the gathered global batch with the sparse exchange.
-  static int scatter_rows(const BackendConfig& config) {
-    return config.scatters_global_batch() ? config.global_batch() : config.shape.B;
-  }
-
   struct GraphKey {
     std::uint64_t seed;
     std::int64_t window_begin, window_count;
@@ -341,7 +336,7 @@ class CudaBackend final : public Backend {
     };
     const ModelShape& s = config_.shape;
     if (!config_.freeze_embedding && opt.kind == OptimizerKind::kLazyAdam)
-      cuda::lazy_adam_step(E_.get(), dE_.get(), mE_.get(), vE_.get(), s.D, *sorted_, scatter_rows(config_) * s.C, opt,
+      cuda::lazy_adam_step(E_.get(), dE_.get(), mE_.get(), vE_.get(), s.D, *sorted_, config_.scattered_rows(s.B) * s.C, opt,
                            adam_scalars_.get(), stream_);
     else if (!config_.freeze_embedding)
       update(E_, dE_, mE_, vE_);
@@ -358,11 +353,7 @@ class CudaBackend final : public Backend {
       gather_mean_forward();
       enqueue_head_softmax();  // its rows are counted when the graph is launched
       head_backward();
-      if (!config_.freeze_embedding) {
-        all_gather_pooled_gradients();
-        scatter_add_backward();
-      }
-      all_reduce_gradients();
+      embedding_backward_and_exchange();
       launch_optimizer_step();
       cuda::increment_counter(step_.get(), stream_);
     } catch (...) {

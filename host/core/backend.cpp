@@ -40,13 +40,17 @@ void Backend::train_step(std::uint64_t seed, std::int64_t step, std::int64_t win
   gather_mean_forward();
   head_forward_softmax_xent();
   head_backward();
+  embedding_backward_and_exchange();
+  optimizer_step(step);
+}
+
+void Backend::embedding_backward_and_exchange() {
   // A frozen embedding gets no gradient at all: the scatter-add is not run, not merely discarded.
   if (!config_.freeze_embedding) {
     all_gather_pooled_gradients();
     scatter_add_backward();
   }
   all_reduce_gradients();
-  optimizer_step(step);
 }
 
 void validate_backend_config(const BackendConfig& config) {

@@ -112,21 +112,21 @@ class CpuBackend final : public Backend {
 
   void all_gather_pooled_gradients() override {
     if (!config_.scatters_global_batch()) return;
-    const auto start = std::chrono::steady_clock::now();
     const std::size_t B = static_cast<std::size_t>(rows_);
-    config_.ranks->all_gather(x_.data(), B * config_.shape.C * sizeof(std::int32_t), x_all_.data());
-    config_.ranks->all_gather(dh_.data(), B * config_.shape.D * sizeof(float), dh_all_.data());
-    exchange_seconds_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    timed([&] {
+      config_.ranks->all_gather(x_.data(), B * config_.shape.C * sizeof(std::int32_t), x_all_.data());
+      config_.ranks->all_gather(dh_.data(), B * config_.shape.D * sizeof(float), dh_all_.data());
+    });
   }
 
   void all_reduce_gradients() override {
     if (config_.ranks == nullptr) return;
-    const auto start = std::chrono::steady_clock::now();
-    config_.ranks->all_reduce_sum(dW_.data(), dW_.size());
-    config_.ranks->all_reduce_sum(db_.data(), db_.size());
-    if (!config_.freeze_embedding && config_.exchange == EmbeddingExchange::kDense)
-      config_.ranks->all_reduce_sum(dE_.data(), dE_.size());
-    exchange_seconds_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    timed([&] {
+      config_.ranks->all_reduce_sum(dW_.data(), dW_.size());
+      config_.ranks->all_reduce_sum(db_.data(), db_.size());
+      if (!config_.freeze_embedding && config_.exchange == EmbeddingExchange::kDense)
+        config_.ranks->all_reduce_sum(dE_.data(), dE_.size());
+    });
   }
 
   double exchange_seconds() const override { return exchange_seconds_; }
@@ -193,8 +193,16 @@ class CpuBackend final : public Backend {
     int count;
   };
   ScatterRows scatter_rows() const {
-    if (config_.scatters_global_batch()) return {dh_all_.data(), x_all_.data(), config_.global_batch()};
-    return {dh_.data(), x_.data(), rows_};
+    const bool global = config_.scatters_global_batch();
+    return {global ? dh_all_.data() : dh_.data(), global ? x_all_.data() : x_.data(), config_.scattered_rows(rows_)};
+  }
+
+  // Adds the wall-clock time of `exchange` to exchange_seconds().
+  template <typename Exchange>
+  void timed(Exchange exchange) {
+    const auto start = std::chrono::steady_clock::now();
+    exchange();
+    exchange_seconds_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   }
 
   const std::vector<float>* float_tensor(Tensor t) const {

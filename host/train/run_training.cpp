@@ -11,10 +11,10 @@
 #include "data/tokenizers.hpp"
 #include "embgeo/cuda_backend.hpp"
 #include "embgeo/error.hpp"
+#include "ranks/mpi_ranks.hpp"
 #include "train/checkpoint.hpp"
 #include "train/device.hpp"
 #include "train/interrupt.hpp"
-#include "ranks/mpi_ranks.hpp"
 #include "train/run.hpp"
 #include "util/text_table.hpp"
 
@@ -155,8 +155,8 @@ RunOutcome run_training(const RunOptions& options, std::ostream& console, const 
     if (options.device != "auto")
       fail("--device ", options.device, " would put all ", local_rank_count(), " ranks of this machine on one GPU; ",
            "under mpirun use --device auto (rank r drives GPU r % GPUs)");
-    if (local_rank_count() > query_gpus().count)
-      fail(local_rank_count(), " ranks on this machine but only ", query_gpus().count,
+    if (const int gpus = query_gpus().count; local_rank_count() > gpus)
+      fail(local_rank_count(), " ranks on this machine but only ", gpus,
            " GPU(s): NCCL needs a GPU per rank; start at most that many ranks per machine");
   }
   const BackendConfig config = backend_config(options, run.shape);

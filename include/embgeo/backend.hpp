@@ -49,6 +49,8 @@ struct BackendConfig {
   bool scatters_global_batch() const {
     return ranks != nullptr && exchange == EmbeddingExchange::kSparse && !freeze_embedding;
   }
+  // The batch rows scatter_add_backward and lazy Adam work on, when this process's batch has `local_rows`.
+  int scattered_rows(int local_rows) const { return scatters_global_batch() ? global_batch() : local_rows; }
 };
 
 class Backend {
@@ -118,6 +120,9 @@ class Backend {
 
  protected:
   explicit Backend(BackendConfig config) : config_(config) {}
+  // After head_backward: the embedding's gradient and the exchange between ranks, in the one order an eager
+  // step and a captured one both run them (the gather feeds the scatter; the all-reduce needs dE done).
+  void embedding_backward_and_exchange();
   BackendConfig config_;
   int rows_ = 0;
 };
