@@ -63,7 +63,7 @@ struct StepTensors {
         db(s.V) {
     const std::vector<std::int32_t> corpus = synthetic_corpus(s.V, corpus_tokens(s), kSeed);
     cpu::sample_batch(corpus.data(), kSeed, 1, 0, static_cast<std::int64_t>(corpus.size()) - s.C, x.data(), y.data(),
-                      s.B, s.C);
+                      s.B, WindowLayout{Objective::kNext, s.C});
     cpu::gather_mean_forward(x.data(), params.embedding.data(), h.data(), s.B, s.C, s.D);
     cpu::head_forward(h.data(), params.head_weight.data(), params.head_bias.data(), dlogits.data(), s.B, s.D, s.V);
     logits = dlogits;

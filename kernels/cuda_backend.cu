@@ -125,7 +125,7 @@ class CudaBackend final : public Backend {
     bind();
     check_rows(rows, config_.shape.B);
     check_windows(first_window, rows);
-    cuda::window_batch(corpus_.get(), first_window, x_.get(), y_.get(), rows, config_.shape.C, stream_);
+    cuda::window_batch(corpus_.get(), first_window, x_.get(), y_.get(), rows, config_.layout(), stream_);
     rows_ = gradient_rows_ = rows;
   }
 
@@ -310,8 +310,8 @@ class CudaBackend final : public Backend {
 
   void launch_sample_batch(std::uint64_t seed, std::int64_t window_begin, std::int64_t window_count) {
     const ModelShape& s = config_.shape;
-    cuda::sample_batch(corpus_.get(), seed, step_.get(), window_begin, window_count, x_.get(), y_.get(), s.B, s.C,
-                       config_.first_batch_row(), stream_);
+    cuda::sample_batch(corpus_.get(), seed, step_.get(), window_begin, window_count, x_.get(), y_.get(), s.B,
+                       config_.layout(), config_.first_batch_row(), stream_);
     rows_ = s.B;
     gradient_rows_ = config_.global_batch();
   }
@@ -371,7 +371,7 @@ class CudaBackend final : public Backend {
 
   // Windows are host-checked against the corpus too, so no kernel can read past its end.
   void check_windows(std::int64_t first, std::int64_t count) const {
-    if (first < 0 || count < 1 || first + count + config_.shape.C > corpus_tokens_)
+    if (first < 0 || count < 1 || first + count + config_.layout().context > corpus_tokens_)
       fail("internal: windows [", first, ", ", first + count, ") do not fit a corpus of ", corpus_tokens_, " tokens");
   }
 

@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "embgeo/objective.hpp"
 #include "embgeo/optimizer.hpp"
 
 namespace embgeo::cuda {
@@ -54,10 +55,10 @@ void adam_step(float* param, const float* grad, float* m, float* v, std::size_t 
 void sgd_step(float* param, const float* grad, std::size_t n, float lr, cudaStream_t stream);
 
 // The step number is read from device memory (*step) for the same reason as adam_scalars. Rows
-// first_row..first_row+B−1 of the step's batch (a rank's share; 0 for one process).
+// first_row..first_row+B−1 of the step's batch (a rank's share; 0 for one process); x is (B, layout.pooled_ids()).
 void sample_batch(const std::int32_t* corpus, std::uint64_t seed, const std::int64_t* step, std::int64_t window_begin,
-                  std::int64_t window_count, std::int32_t* x, std::int32_t* y, int B, int C, int first_row,
-                  cudaStream_t stream);
+                  std::int64_t window_count, std::int32_t* x, std::int32_t* y, int B, const WindowLayout& layout,
+                  int first_row, cudaStream_t stream);
 
 // *counter += 1: the last node of a captured training step.
 void increment_counter(std::int64_t* counter, cudaStream_t stream);
@@ -65,7 +66,7 @@ void increment_counter(std::int64_t* counter, cudaStream_t stream);
 void set_counter(std::int64_t* counter, std::int64_t value, cudaStream_t stream);
 
 void window_batch(const std::int32_t* corpus, std::int64_t first_window, std::int32_t* x, std::int32_t* y, int rows,
-                  int C, cudaStream_t stream);
+                  const WindowLayout& layout, cudaStream_t stream);
 
 // ids (N) → onehot (N,V) written in full, then out (N,D) = onehot·E through cuBLAS.
 void onehot_matmul(cublasHandle_t cublas, const std::int32_t* ids, const float* E, float* onehot, float* out, int N,

@@ -37,14 +37,25 @@ inline VerifyCase make_case(const std::string& name, ModelShape shape, std::uint
   return {name, shape, synthetic_corpus(shape.V, static_cast<std::size_t>(shape.B) * (shape.C + 1) * 4 + 64, seed)};
 }
 
-// The toy shape, each dimension at 1, D not a multiple of 4, a word-level vocabulary, and heavy repeats.
+// A case of another objective: shape.C becomes the ids its rows pool, the corpus holds its wider windows.
+inline VerifyCase make_objective_case(const std::string& name, ModelShape shape, WindowLayout layout,
+                                      std::uint64_t seed) {
+  shape.C = layout.pooled_ids();
+  const auto tokens = static_cast<std::size_t>(shape.B) * (layout.context + 1) * 4 + 64;
+  return {name, shape, synthetic_corpus(shape.V, tokens, seed), layout};
+}
+
+// The toy shape, each dimension at 1, D not a multiple of 4, a word-level vocabulary, heavy repeats, and the
+// other objectives' batches.
 inline std::vector<VerifyCase> op_test_cases() {
   return {make_case("toy", {21, 16, 8, 32}, 1),      make_case("V1", {1, 4, 2, 3}, 2),
           make_case("D1", {50, 1, 5, 7}, 3),         make_case("C1", {100, 33, 1, 16}, 4),
           make_case("B1", {300, 7, 3, 1}, 5),        make_case("D257", {513, 257, 4, 9}, 6),
           make_case("V30000", {30000, 64, 8, 64}, 7), make_case("repeats", {3, 24, 16, 128}, 8),
           // Rows too long for shared memory (V·4 bytes > 227 KiB): the CUDA softmax re-reads them from L2.
-          make_case("V60000", {60000, 4, 2, 20}, 9)};
+          make_case("V60000", {60000, 4, 2, 20}, 9),
+          make_objective_case("cbow", {40, 16, 0, 32}, {Objective::kCbow, 6}, 10),
+          make_objective_case("skipgram", {40, 16, 0, 32}, {Objective::kSkipgram, 6}, 11)};
 }
 
 inline std::string case_name(const ::testing::TestParamInfo<VerifyCase>& info) { return info.param.name; }

@@ -18,7 +18,7 @@ using BackendFactory = std::function<std::unique_ptr<Backend>(const BackendConfi
 inline void expect_resume_is_bit_identical(const RunOptions& o, const BackendFactory& make, const std::string& path,
                                            std::int64_t stop_after) {
   const Corpus corpus = load_corpus_for(o);
-  const ModelShape shape{corpus.vocab.size(), o.dim, o.ctx, o.batch};
+  const ModelShape shape = model_shape(o, corpus.vocab.size());
   const BackendConfig config = backend_config(o, shape);
   const Params initial = init_params(shape, o.seed);
   TrainConfig tc;

@@ -15,9 +15,8 @@
 namespace embgeo {
 namespace {
 
-std::unique_ptr<Backend> fast_backend(ModelShape shape, OptimizerKind kind = OptimizerKind::kAdam) {
-  BackendConfig config;
-  config.shape = shape;
+std::unique_ptr<Backend> fast_backend(const VerifyCase& vc, OptimizerKind kind = OptimizerKind::kAdam) {
+  BackendConfig config = vc.config();
   config.optimizer.kind = kind;
   config.cpu_threads = 1;
   return make_cpu_backend(config, CpuPath::kFast);
@@ -28,7 +27,7 @@ class CpuFastOps : public ::testing::TestWithParam<VerifyCase> {};
 TEST_P(CpuFastOps, EveryOpMatchesTheCpuReference) {
   const VerifyCase& vc = GetParam();
   for (const OptimizerKind kind : {OptimizerKind::kAdam, OptimizerKind::kSgd, OptimizerKind::kLazyAdam}) {
-    BackendPair pair(fast_backend(vc.shape, kind), vc.corpus, 5);
+    BackendPair pair(fast_backend(vc, kind), vc.corpus, 5);
     expect_all_pass(verify_ops(*pair.reference, *pair.subject, vc.corpus, 3, 5), vc.name + "/" + optimizer_name(kind));
   }
 }
@@ -38,7 +37,7 @@ INSTANTIATE_TEST_SUITE_P(Shapes, CpuFastOps, ::testing::ValuesIn(op_test_cases()
 TEST(CpuFastPath, IsNotTheReferenceItself) {
   // The comparisons above are only worth something if the fast path computes differently.
   const VerifyCase vc = make_case("word", {2000, 64, 8, 64}, 3);
-  BackendPair pair(fast_backend(vc.shape), vc.corpus, 3);
+  BackendPair pair(fast_backend(vc), vc.corpus, 3);
   bool logits_differ = false;
   for (const Comparison& c : verify_ops(*pair.reference, *pair.subject, vc.corpus, 1, 3))
     if (c.what == "logits") logits_differ = c.max_abs > 0;
@@ -49,15 +48,14 @@ TEST(CpuFastPath, IsNotTheReferenceItself) {
 
 TEST(CpuFastPath, FreeRunningTrajectoryTracksTheReference) {
   const Corpus toy = make_char_corpus(default_corpus_text(), "toy");
-  BackendPair pair(fast_backend({toy.vocab.size(), 16, 8, 32}), toy.ids, 11);
+  BackendPair pair(fast_backend({"toy", {toy.vocab.size(), 16, 8, 32}, toy.ids}), toy.ids, 11);
   const Comparison c = verify_trajectory(*pair.reference, *pair.subject, 300, 11, static_cast<std::int64_t>(toy.ids.size()) - 8);
   EXPECT_TRUE(c.pass()) << "max rel " << c.max_rel;
 }
 
 TEST(CpuFastPath, FrozenEmbeddingStaysBitIdentical) {
   const VerifyCase vc = make_case("frozen", {40, 12, 4, 16}, 9);
-  BackendConfig config;
-  config.shape = vc.shape;
+  BackendConfig config = vc.config();
   config.freeze_embedding = true;
   BackendPair pair(make_cpu_backend(config, CpuPath::kFast), vc.corpus, 9);
   expect_all_pass(verify_ops(*pair.reference, *pair.subject, vc.corpus, 2, 9), "frozen");
@@ -103,7 +101,7 @@ TEST(CpuFastPath, OnehotMatmulEqualsGatherExactly) {
 
 TEST(CpuFastPath, TrainsTheToyFarBelowUniform) {
   const Corpus toy = make_char_corpus(default_corpus_text(), "toy");
-  const auto backend = fast_backend({toy.vocab.size(), 16, 8, 32});
+  const auto backend = fast_backend({"toy", {toy.vocab.size(), 16, 8, 32}, toy.ids});
   backend->load_corpus(toy.ids);
   backend->load_params(init_params(backend->config().shape, 1));
   const auto windows = static_cast<std::int64_t>(toy.ids.size()) - 8;

@@ -139,7 +139,7 @@ TEST(CpuOps, SampleBatchReadsWindowsAndTargets) {
   const std::vector<std::int32_t> corpus = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9};
   const int B = 16, C = 3;
   std::vector<std::int32_t> x(B * C), y(B);
-  cpu::sample_batch(corpus.data(), 5, 1, 2, 4, x.data(), y.data(), B, C);  // windows 2..5
+  cpu::sample_batch(corpus.data(), 5, 1, 2, 4, x.data(), y.data(), B, WindowLayout{Objective::kNext, C});  // windows 2..5
   for (int b = 0; b < B; ++b) {
     const int w = x[b * C];
     EXPECT_GE(w, 2);

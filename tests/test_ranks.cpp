@@ -29,9 +29,9 @@ TEST(Ranks, EachRankDrawsItsRowsOfTheSingleProcessBatch) {
   for (std::size_t i = 0; i < corpus.size(); ++i) corpus[i] = static_cast<std::int32_t>((i * 7) % 23);
   const int B = 12, C = 3, ranks = 3, rows = B / ranks;
   std::vector<std::int32_t> x(B * C), y(B), x_part(rows * C), y_part(rows);
-  cpu::sample_batch(corpus.data(), 9, 4, 10, 400, x.data(), y.data(), B, C);
+  cpu::sample_batch(corpus.data(), 9, 4, 10, 400, x.data(), y.data(), B, WindowLayout{Objective::kNext, C});
   for (int r = 0; r < ranks; ++r) {
-    cpu::sample_batch(corpus.data(), 9, 4, 10, 400, x_part.data(), y_part.data(), rows, C, r * rows);
+    cpu::sample_batch(corpus.data(), 9, 4, 10, 400, x_part.data(), y_part.data(), rows, WindowLayout{Objective::kNext, C}, r * rows);
     EXPECT_TRUE(std::equal(x_part.begin(), x_part.end(), x.begin() + r * rows * C)) << "rank " << r;
     EXPECT_TRUE(std::equal(y_part.begin(), y_part.end(), y.begin() + r * rows)) << "rank " << r;
   }

@@ -73,8 +73,7 @@ void load_both(Backend& a, Backend& b, const VerifyCase& vc) {
 
 TEST(Verify, IdenticalBackendsPassEveryCheckExactly) {
   for (const VerifyCase& vc : verify_cases("odd", 1)) {
-    BackendConfig config;
-    config.shape = vc.shape;
+    BackendConfig config = vc.config();
     const auto judge = make_cpu_backend(config), subject = make_cpu_backend(config);
     load_both(*judge, *subject, vc);
     const std::vector<Comparison> rows = verify_ops(*judge, *subject, vc.corpus, 2, 1);
@@ -89,8 +88,7 @@ TEST(Verify, IdenticalBackendsPassEveryCheckExactly) {
 
 TEST(Verify, CatchesAWrongScatterAddAndBlamesOnlyIt) {
   const VerifyCase vc = verify_cases("toy", 1).front();
-  BackendConfig config;
-  config.shape = vc.shape;
+  BackendConfig config = vc.config();
   const auto judge = make_cpu_backend(config);
   FaultyBackend subject(config, Fault::kScaledScatter);
   load_both(*judge, subject, vc);
@@ -110,8 +108,7 @@ TEST(Verify, CatchesAnEmbeddingUpdateSkippedOrOnTheWrongRows) {
   for (const OptimizerKind kind : {OptimizerKind::kSgd, OptimizerKind::kAdam, OptimizerKind::kLazyAdam})
     for (const Fault fault : {Fault::kSkippedEmbeddingUpdate, Fault::kUpdateOnWrongRows}) {
       SCOPED_TRACE(std::string(optimizer_name(kind)) + (fault == Fault::kUpdateOnWrongRows ? " wrong rows" : " skipped"));
-      BackendConfig config;
-      config.shape = vc.shape;
+      BackendConfig config = vc.config();
       config.optimizer.kind = kind;
       const auto judge = make_cpu_backend(config);
       FaultyBackend subject(config, fault);
@@ -139,8 +136,7 @@ TEST(Verify, CompareUpdatesAllowsTheRoundingOfTheValueAndNoMore) {
 
 TEST(Verify, TrajectoryOfIdenticalBackendsMatches) {
   const VerifyCase vc = verify_cases("toy", 2).front();
-  BackendConfig config;
-  config.shape = vc.shape;
+  BackendConfig config = vc.config();
   const auto a = make_cpu_backend(config), b = make_cpu_backend(config);
   load_both(*a, *b, vc);
   const Comparison c = verify_trajectory(*a, *b, 20, 2, static_cast<std::int64_t>(vc.corpus.size()) - vc.shape.C);
@@ -166,8 +162,8 @@ TEST(Verify, OnehotIdentityHoldsExactlyOnTheCpu) {
 }
 
 TEST(Verify, ShapeSetsCombineAndUnknownOnesAreErrors) {
-  EXPECT_EQ(verify_cases("toy,odd", 1).size(), 6u);
-  EXPECT_EQ(verify_cases("all", 1).size(), 7u);
+  EXPECT_EQ(verify_cases("toy,odd", 1).size(), 8u);
+  EXPECT_EQ(verify_cases("all", 1).size(), 9u);
   EXPECT_THROW(verify_cases("huge", 1), Error);
   EXPECT_THROW(verify_cases("toy,", 1), Error);
 }

@@ -52,8 +52,7 @@ int run_verify(const VerifyOptions& o) {
     all_pass = all_pass && c.pass();
   };
   for (const VerifyCase& vc : cases) {
-    BackendConfig config;
-    config.shape = vc.shape;
+    BackendConfig config = vc.config();
     config.optimizer.kind = parse_optimizer(o.optimizer);
     config.deterministic = o.deterministic;
     config.tf32 = o.tf32;
@@ -64,14 +63,14 @@ int run_verify(const VerifyOptions& o) {
       b->load_corpus(vc.corpus);
       b->load_params(params);
     }
-    std::printf("-- %s: V=%d D=%d C=%d B=%d, %d steps of %s%s%s on %s\n", vc.name.c_str(), vc.shape.V, vc.shape.D,
+    std::printf("-- %s: %s, V=%d D=%d C=%d B=%d, %d steps of %s%s%s on %s\n", vc.name.c_str(), objective_name(vc.layout.objective), vc.shape.V, vc.shape.D,
                 vc.shape.C, vc.shape.B, o.steps, o.optimizer.c_str(), o.deterministic ? ", deterministic scatter" : "",
                 o.tf32 ? ", TF32 GEMMs" : "", gpu->name().c_str());
     for (const Comparison& c : verify_ops(*cpu, *gpu, vc.corpus, o.steps, o.seed, o.tf32)) report(vc.name, c);
 
     if (vc.name == "toy" && o.trajectory_steps > 0) {
       for (Backend* b : {cpu.get(), gpu.get()}) b->load_params(params);
-      const auto windows = static_cast<std::int64_t>(vc.corpus.size()) - vc.shape.C;
+      const auto windows = static_cast<std::int64_t>(vc.corpus.size()) - vc.layout.context;
       report(vc.name, verify_trajectory(*cpu, *gpu, o.trajectory_steps, o.seed, windows));
     }
 

@@ -23,7 +23,11 @@ void add_run_options(CLI::App& cmd, TrainCliOptions& o) {
   cmd.add_option("--vocab", r.vocab_path, "vocab.txt naming the ids of --tokens (line number = id)");
   cmd.add_option("--vocab-size", r.vocab_size, "vocabulary size V of --tokens without --vocab (ids must be below it)");
   cmd.add_option("--dim", r.dim, "embedding dimension D")->capture_default_str();
-  cmd.add_option("--ctx", r.ctx, "context length C (C ids predict the next)")->capture_default_str();
+  cmd.add_option("--objective", r.objective,
+                 "next (C ids predict the next), cbow (C/2 each side predict the centre) or skipgram (the centre "
+                 "predicts each id of its window of C)")
+      ->capture_default_str();
+  cmd.add_option("--ctx", r.ctx, "context length C: ids a window holds besides its target")->capture_default_str();
   cmd.add_option("--batch", r.batch, "batch rows B")->capture_default_str();
   cmd.add_option("--steps", r.steps, "training steps")->capture_default_str();
   cmd.add_option("--lr", r.lr, "learning rate")->capture_default_str();

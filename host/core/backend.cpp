@@ -55,6 +55,10 @@ void Backend::embedding_backward_and_exchange() {
 
 void validate_backend_config(const BackendConfig& config) {
   validate_shape(config.shape);
+  validate_window_layout(config.layout());
+  if (config.layout().pooled_ids() != config.shape.C)
+    fail("internal: objective ", objective_name(config.objective), " pools ", config.layout().pooled_ids(),
+         " ids a row, the shape says C=", config.shape.C);
   if (config.ranks != nullptr && config.optimizer.kind == OptimizerKind::kLazyAdam && !config.freeze_embedding &&
       config.exchange == EmbeddingExchange::kDense)
     fail("--optimizer lazy-adam on several ranks needs --exchange sparse: it updates only the global batch's rows");

@@ -66,8 +66,8 @@ class CpuBackend final : public Backend {
   void sample_batch(std::uint64_t seed, std::int64_t step, std::int64_t window_begin,
                     std::int64_t window_count) override {
     const ModelShape& s = config_.shape;
-    cpu::sample_batch(corpus_.data(), seed, step, window_begin, window_count, x_.data(), y_.data(), s.B, s.C,
-                      config_.first_batch_row());
+    cpu::sample_batch(corpus_.data(), seed, step, window_begin, window_count, x_.data(), y_.data(), s.B,
+                      config_.layout(), config_.first_batch_row());
     rows_ = s.B;
     gradient_rows_ = config_.global_batch();
     step_ = step;
@@ -75,7 +75,7 @@ class CpuBackend final : public Backend {
 
   void window_batch(std::int64_t first_window, int rows) override {
     check_rows(rows, config_.shape.B);
-    cpu::window_batch(corpus_.data(), first_window, x_.data(), y_.data(), rows, config_.shape.C);
+    cpu::window_batch(corpus_.data(), first_window, x_.data(), y_.data(), rows, config_.layout());
     rows_ = gradient_rows_ = rows;
   }
 

@@ -185,10 +185,12 @@ ExperimentResult tokenizer_swap(const ExperimentOptions& o, const ArmRun& baseli
     const std::vector<int> a_to_b = frequency_order_ids(run.corpus);
     std::vector<std::int32_t> b_ids(run.corpus.ids.size());
     for (std::size_t i = 0; i < b_ids.size(); ++i) b_ids[i] = a_to_b[run.corpus.ids[i]];
-    const std::unique_ptr<Backend> backend = make_backend(device, backend_config(o.base, run.shape));
+    const BackendConfig config = backend_config(o.base, run.shape);
+    const WindowLayout layout = config.layout();
+    const std::unique_ptr<Backend> backend = make_backend(device, config);
     backend->load_params(run.result.final);
     backend->load_corpus(b_ids);
-    const std::int64_t windows = std::min<std::int64_t>(run.corpus.val_windows(run.shape.C), 65536);
+    const std::int64_t windows = std::min<std::int64_t>(run.corpus.val_windows(o.base.ctx), 65536);
     RunStats s;
     s.seed = baseline.arm.runs[k].seed;
     s.val_loss = evaluate_loss(*backend, run.corpus.val_begin(), windows);
@@ -210,13 +212,14 @@ ExperimentResult tokenizer_swap(const ExperimentOptions& o, const ArmRun& baseli
     for (int i = 0; i < rows; ++i) {
       const std::int64_t w = run.corpus.val_begin() + i * (windows / rows);
       starts.push_back(w);
-      for (int c = 0; c < C; ++c) xa.push_back(run.corpus.ids[w + c]), xb.push_back(b_ids[w + c]);
+      for (int c = 0; c < C; ++c)
+        xa.push_back(run.corpus.ids[w + layout.context_offset(c)]), xb.push_back(b_ids[w + layout.context_offset(c)]);
     }
     const std::vector<int> pa = greedy_predictions(*backend, xa, rows), pb = greedy_predictions(*backend, xb, rows);
     for (int i = 0; i < rows; ++i) {
       SwapPrediction p;
       for (int c = 0; c < C; ++c) p.context += run.corpus.vocab.tokens[xa[static_cast<std::size_t>(i) * C + c]];
-      p.expected = run.corpus.vocab.tokens[run.corpus.ids[starts[i] + C]];
+      p.expected = run.corpus.vocab.tokens[run.corpus.ids[starts[i] + layout.target_offset(evaluation_pair(starts[i], layout))]];
       p.predicted_a = run.corpus.vocab.tokens[pa[i]];
       p.predicted_b = b_vocab[pb[i]];
       r.predictions.push_back(p);

@@ -27,14 +27,15 @@ std::vector<float> gather_rows(const std::vector<float>& table, const std::vecto
 
 }  // namespace
 
-GeometryRecorder::GeometryRecorder(const Corpus& corpus, const ModelShape& shape, const GeometryOptions& options)
-    : shape_(shape), options_(options) {
+GeometryRecorder::GeometryRecorder(const Corpus& corpus, const ModelShape& shape, int window,
+                                   const GeometryOptions& options)
+    : shape_(shape), window_(window), options_(options) {
   const std::vector<std::int32_t> train_ids(corpus.ids.begin(), corpus.ids.begin() + corpus.train_tokens);
   try {
-    cooccurrence_ = metrics::count_cooccurrence(train_ids, shape.V, shape.C);
-    successors_ = metrics::count_successors(train_ids, shape.V, shape.C);
+    cooccurrence_ = metrics::count_cooccurrence(train_ids, shape.V, window);
+    successors_ = metrics::count_successors(train_ids, shape.V, window);
   } catch (const std::bad_alloc&) {
-    fail("out of host memory counting the tokens within --ctx ", shape.C, " positions of each other in the ",
+    fail("out of host memory counting the tokens within --ctx ", window, " positions of each other in the ",
          train_ids.size(), " training tokens of ", corpus.name);
   }
   const metrics::PairSets sets = metrics::choose_pairs(cooccurrence_, options.pairs_per_group);
@@ -90,7 +91,7 @@ GeometryReport GeometryRecorder::finish(const Params& initial, const Params& fin
   const std::vector<float>& after = final.embedding;
   GeometryReport r;
   r.points = points_;
-  r.window = shape_.C;
+  r.window = window_;
   r.drawn = drawn_;
   r.pairs = pairs_;
   for (PairCosine& p : r.pairs) {

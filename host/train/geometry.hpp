@@ -56,14 +56,15 @@ struct GeometryReport {
   metrics::Pca2 pca_before, pca_after;   // each fit on its own table's drawn rows
   std::vector<double> trajectory_basis_coords;  // per point: drawn×2 on the final table's basis, concatenated
   std::vector<float> cosine_before, cosine_after;  // V×V, only when V ≤ max_cosine_matrix_vocab
-  int window = 0;                        // co-occurrence window (= C)
+  int window = 0;                        // co-occurrence window (= --ctx)
 };
 
 class GeometryRecorder {
  public:
-  // Co-occurrence is counted on the training part of the corpus within C positions. Unknown tokens in
-  // user_pairs / neighbor_tokens are a one-line Error (raised here, before training).
-  GeometryRecorder(const Corpus& corpus, const ModelShape& shape, const GeometryOptions& options);
+  // Co-occurrence is counted on the training part of the corpus within `window` (--ctx) positions, whatever
+  // the objective. Unknown tokens in user_pairs / neighbor_tokens are a one-line Error (raised here, before
+  // training).
+  GeometryRecorder(const Corpus& corpus, const ModelShape& shape, int window, const GeometryOptions& options);
 
   // Called at each log point with the current embedding table E (V×D).
   void observe(const LogPoint& point, const std::vector<float>& embedding);
@@ -77,6 +78,7 @@ class GeometryRecorder {
 
  private:
   ModelShape shape_;
+  int window_;
   GeometryOptions options_;
   metrics::Cooccurrence cooccurrence_;
   metrics::Cooccurrence successors_;

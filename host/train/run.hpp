@@ -22,7 +22,8 @@ struct RunOptions {
   std::string vocab_path;          // --vocab vocab.txt for --tokens
   std::int64_t vocab_size = 0;     // --vocab-size V for --tokens (0: implied by the ids)
   int dim = ModelShape{}.D;
-  int ctx = ModelShape{}.C;
+  std::string objective = "next";  // next | cbow | skipgram (objective.hpp)
+  int ctx = ModelShape{}.C;        // the window's ids besides its target (skip-gram: the model's C is 1)
   int batch = ModelShape{}.B;
   std::int64_t steps = TrainConfig{}.steps;
   float lr = 1e-2f;
@@ -60,6 +61,9 @@ struct RunOutcome {
 // Validates options and reads the corpus (split for --ctx); one-line Error on bad input.
 Corpus load_corpus_for(const RunOptions& options);
 void check_run_options(const RunOptions& options);
+
+// The model's shape for the options on a vocabulary of V (C: the ids a row pools, 1 for skip-gram).
+ModelShape model_shape(const RunOptions& options, int V);
 
 // The one place run options become a backend configuration (train, experiments and their evaluations).
 BackendConfig backend_config(const RunOptions& options, const ModelShape& shape);

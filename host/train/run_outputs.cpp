@@ -25,7 +25,8 @@ json summary_json(const nlohmann::json& geometry, const RunOptions& o, const Run
   j["tokenizer"] = o.tokens_path.empty() ? o.tokenizer : "llm.c tokens";
   j["vocab_size"] = run.shape.V;
   j["dim"] = run.shape.D;
-  j["ctx"] = run.shape.C;
+  j["objective"] = o.objective;
+  j["ctx"] = o.ctx;
   j["batch"] = run.shape.B;
   j["steps"] = o.steps;
   j["seed"] = o.seed;
@@ -124,7 +125,7 @@ void write_exports(const std::string& dir, const RunOptions& o, const RunOutcome
   const int V = run.shape.V, D = run.shape.D;
   const std::map<std::string, std::string> metadata = {
       {"format", "embgeo-cuda"}, {"vocab_size", std::to_string(V)}, {"dim", std::to_string(D)},
-      {"ctx", std::to_string(run.shape.C)}, {"batch", std::to_string(run.shape.B)},
+      {"objective", o.objective}, {"ctx", std::to_string(o.ctx)}, {"batch", std::to_string(run.shape.B)},
       {"steps", std::to_string(o.steps)}, {"seed", std::to_string(o.seed)}, {"optimizer", o.optimizer},
       {"lr", std::to_string(o.lr)}, {"corpus", run.corpus.name}, {"device", run.device}};
   auto tables = [&](const Params& p) {

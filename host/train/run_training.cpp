@@ -77,6 +77,7 @@ void check_run_options(const RunOptions& o) {
   if (o.checkpoint_every < 0) fail("--checkpoint-every must be at least 0, got ", o.checkpoint_every);
   if (o.checkpoint_every > 0 && o.checkpoint_path.empty())
     fail("--checkpoint-every needs a run directory to write to; drop --no-files");
+  validate_window_layout({parse_objective(o.objective), o.ctx});
   if (o.exchange != "auto" && o.exchange != "dense" && o.exchange != "sparse")
     fail("--exchange must be auto, dense or sparse, got '", o.exchange, "'");
 }
@@ -97,9 +98,14 @@ EmbeddingExchange choose_exchange(const std::string& name, const BackendConfig& 
 
 }  // namespace
 
+ModelShape model_shape(const RunOptions& o, int V) {
+  return ModelShape{V, o.dim, WindowLayout{parse_objective(o.objective), o.ctx}.pooled_ids(), o.batch};
+}
+
 BackendConfig backend_config(const RunOptions& o, const ModelShape& shape) {
   BackendConfig config;
   config.shape = shape;
+  config.set_layout({parse_objective(o.objective), o.ctx});
   config.optimizer.kind = parse_optimizer(o.optimizer);
   config.optimizer.lr = o.lr;
   config.freeze_embedding = o.freeze_embedding;
@@ -140,9 +146,9 @@ RunOutcome run_training(const RunOptions& options, std::ostream& console, const 
   if (resume != nullptr && (resume->vocabulary != run.corpus.vocab.tokens ||
                             resume->corpus_fingerprint != corpus_fingerprint(run.corpus)))
     fail("--resume: the corpus ", run.corpus.name, " is not the one the checkpoint was trained on (changed since?)");
-  run.shape = ModelShape{run.corpus.vocab.size(), options.dim, options.ctx, options.batch};
+  run.shape = model_shape(options, run.corpus.vocab.size());
   validate_shape(run.shape);
-  GeometryRecorder recorder(run.corpus, run.shape, options.geometry);  // bad --pairs/--neighbors fail here
+  GeometryRecorder recorder(run.corpus, run.shape, options.ctx, options.geometry);  // bad --pairs/--neighbors fail here
   if (resume != nullptr) recorder.restore(resume->geometry);
 
   // With ranks, rank 0 alone speaks (the CLI makes the others quiet); each rank drives its machine's GPU.
@@ -169,8 +175,9 @@ RunOutcome run_training(const RunOptions& options, std::ostream& console, const 
   const ModelShape& s = run.shape;
   if (!options.quiet)
     console << "corpus: " << run.corpus.name << " (" << run.corpus.ids.size() << " tokens, V=" << s.V << ", "
-            << run.corpus.train_windows(s.C) << " train / " << run.corpus.val_windows(s.C) << " validation windows)\n"
-            << "model: D=" << s.D << " C=" << s.C << " B=" << s.B << ", " << options.optimizer << " lr "
+            << run.corpus.train_windows(options.ctx) << " train / " << run.corpus.val_windows(options.ctx)
+            << " validation windows)\n"
+            << "model: " << options.objective << ", D=" << s.D << " C=" << s.C << " B=" << s.B << ", " << options.optimizer << " lr "
             << options.lr << (options.freeze_embedding ? ", embedding frozen" : "") << ", " << options.steps
             << " steps, seed " << options.seed << ", device " << run.device << ", state "
             << fixed(static_cast<double>(training_state_bytes(backend->config())) / (1 << 20), 1) << " MiB\n";

@@ -132,9 +132,10 @@ TrainResult train(Backend& backend, const Corpus& corpus, const Params& initial,
   if (config.steps < 1 || config.log_every < 1 || config.checkpoint_every < 0)
     fail("internal: ", config.steps, " steps, log every ", config.log_every, ", checkpoint every ", config.checkpoint_every);
   if (corpus.vocab.size() != shape.V) fail("internal: corpus vocabulary ", corpus.vocab.size(), " != V ", shape.V);
-  const std::int64_t train_windows = corpus.train_windows(shape.C);
-  const std::int64_t val_windows = std::min(corpus.val_windows(shape.C), config.max_eval_windows);
-  if (train_windows < 1 || val_windows < 1) fail("internal: corpus was not split for --ctx ", shape.C);
+  const int context = backend.config().layout().context;
+  const std::int64_t train_windows = corpus.train_windows(context);
+  const std::int64_t val_windows = std::min(corpus.val_windows(context), config.max_eval_windows);
+  if (train_windows < 1 || val_windows < 1) fail("internal: corpus was not split for --ctx ", context);
 
   RankGroup* ranks = backend.config().ranks;
   backend.load_corpus(corpus.ids);

@@ -97,6 +97,11 @@ std::vector<VerifyCase> verify_cases(const std::string& which, std::uint64_t see
   if (wanted("toy")) {
     const Corpus toy = make_char_corpus(default_corpus_text(), "toy");
     cases.push_back({"toy", ModelShape{toy.vocab.size(), 16, 8, 32}, toy.ids});
+    for (const Objective o : {Objective::kCbow, Objective::kSkipgram}) {
+      const WindowLayout layout{o, 8};
+      cases.push_back({std::string("toy-") + objective_name(o), ModelShape{toy.vocab.size(), 16, layout.pooled_ids(), 32},
+                       toy.ids, layout});
+    }
   }
   if (wanted("odd")) {
     synthetic("V=1", {1, 4, 2, 3});
@@ -115,9 +120,8 @@ std::vector<Comparison> verify_ops(Backend& judge, Backend& subject, const std::
   // depends on them only agree to about 1e-3.
   const double gemm_atol = tf32 ? kTf32Tolerance : kSumAtol, gemm_rtol = tf32 ? kTf32Tolerance : kSumRtol;
   const BackendConfig& config = judge.config();
-  const ModelShape& s = config.shape;
-  const auto windows = static_cast<std::int64_t>(corpus.size()) - s.C;
-  if (windows < 1) fail("verify corpus of ", corpus.size(), " tokens is shorter than C+1");
+  const auto windows = static_cast<std::int64_t>(corpus.size()) - config.layout().context;
+  if (windows < 1) fail("verify corpus of ", corpus.size(), " tokens is shorter than a window");
   WorstOf worst;
   for (int step = 1; step <= steps; ++step) {
     judge.sample_batch(seed, step, 0, windows);

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "embgeo/objective.hpp"
 #include "embgeo/optimizer.hpp"
 #include "embgeo/params.hpp"
 #include "embgeo/ranks.hpp"
@@ -32,6 +33,10 @@ const char* tensor_name(Tensor t);
 
 struct BackendConfig {
   ModelShape shape;
+  // What a batch row learns from its window (objective.hpp). shape.C is the ids a row pools: --ctx, or 1 for
+  // skip-gram, whose window of --ctx ids around the centre is skipgram_window.
+  Objective objective = Objective::kNext;
+  int skipgram_window = 0;
   OptimizerConfig optimizer;
   bool freeze_embedding = false;  // no dE, no scatter-add, no optimizer state for E
   bool cuda_graph = true;         // CUDA: replay train_step() as one captured graph (no effect on the CPU)
@@ -43,6 +48,13 @@ struct BackendConfig {
   RankGroup* ranks = nullptr;
   EmbeddingExchange exchange = EmbeddingExchange::kDense;
 
+  WindowLayout layout() const { return {objective, objective == Objective::kSkipgram ? skipgram_window : shape.C}; }
+  // Trains `l`: sets the objective and shape.C to the ids its rows pool.
+  void set_layout(const WindowLayout& l) {
+    objective = l.objective;
+    skipgram_window = l.objective == Objective::kSkipgram ? l.context : 0;
+    shape.C = l.pooled_ids();
+  }
   int global_batch() const { return ranks != nullptr ? shape.B * ranks->size() : shape.B; }
   int first_batch_row() const { return ranks != nullptr ? shape.B * ranks->rank() : 0; }
   // The sparse exchange: scatter_add_backward and lazy Adam work on the gathered global batch.
@@ -64,9 +76,9 @@ class Backend {
   virtual void load_params(const Params& params) = 0;  // also zeroes the optimizer moments
   virtual Params params() const = 0;
 
-  // Batch selection: fills x (rows,C) and y (rows).
+  // Batch selection: fills x (rows,C) and y (rows) from windows of layout().context + 1 tokens.
   // sample_batch: B rows, window of row r = window_begin + sample_window(seed, step, first_batch_row() + r,
-  // window_count); its dlogits are scaled by 1/global_batch(), so the ranks' gradients sum to the whole batch's.
+  // window_count) (skip-gram's pair: sample_pair with the same arguments); its dlogits are scaled by 1/global_batch(), so the ranks' gradients sum to the whole batch's.
   virtual void sample_batch(std::uint64_t seed, std::int64_t step, std::int64_t window_begin,
                             std::int64_t window_count) = 0;
   // window_batch: `rows` (≤ B) consecutive windows starting at first_window, for evaluation.

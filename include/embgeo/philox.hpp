@@ -49,15 +49,27 @@ EMBGEO_HOST_DEVICE Philox4 philox_draw(std::uint64_t seed, RandomStream stream, 
   return philox4x32_10(counter, static_cast<std::uint32_t>(seed), static_cast<std::uint32_t>(seed >> 32));
 }
 
+// The draw of batch row `row` of step `step`: lanes 0-1 pick its window, lanes 2-3 skip-gram's pair.
+EMBGEO_HOST_DEVICE Philox4 batch_row_draw(std::uint64_t seed, std::int64_t step, int row) {
+  const Philox4 counter{{static_cast<std::uint32_t>(step), static_cast<std::uint32_t>(static_cast<std::uint64_t>(step) >> 32),
+                         static_cast<std::uint32_t>(row), static_cast<std::uint32_t>(RandomStream::kBatch)}};
+  return philox4x32_10(counter, static_cast<std::uint32_t>(seed), static_cast<std::uint32_t>(seed >> 32));
+}
+
 // Index of the training window that batch row `row` of step `step` reads, uniform over [0, window_count).
 // The 64-bit draw makes the modulo bias negligible (< window_count / 2^64).
 EMBGEO_HOST_DEVICE std::int64_t sample_window(std::uint64_t seed, std::int64_t step, int row,
                                               std::int64_t window_count) {
-  const Philox4 counter{{static_cast<std::uint32_t>(step), static_cast<std::uint32_t>(static_cast<std::uint64_t>(step) >> 32),
-                         static_cast<std::uint32_t>(row), static_cast<std::uint32_t>(RandomStream::kBatch)}};
-  const Philox4 r = philox4x32_10(counter, static_cast<std::uint32_t>(seed), static_cast<std::uint32_t>(seed >> 32));
+  const Philox4 r = batch_row_draw(seed, step, row);
   const std::uint64_t wide = (static_cast<std::uint64_t>(r.v[0]) << 32) | r.v[1];
   return static_cast<std::int64_t>(wide % static_cast<std::uint64_t>(window_count));
+}
+
+// Which of its window's `context` ids skip-gram's row `row` predicts, uniform over [0, context).
+EMBGEO_HOST_DEVICE int sample_pair(std::uint64_t seed, std::int64_t step, int row, int context) {
+  const Philox4 r = batch_row_draw(seed, step, row);
+  const std::uint64_t wide = (static_cast<std::uint64_t>(r.v[2]) << 32) | r.v[3];
+  return static_cast<int>(wide % static_cast<std::uint64_t>(context));
 }
 
 // Uniform float in [0, 1) from the top 24 bits of a draw (exactly representable).

@@ -22,8 +22,7 @@ TEST_P(CudaOps, EveryOpMatchesTheCpuReference) {
   const VerifyCase& vc = GetParam();
   for (const OptimizerKind kind : {OptimizerKind::kAdam, OptimizerKind::kSgd, OptimizerKind::kLazyAdam})
     for (const bool deterministic : {false, true}) {
-      BackendConfig config;
-      config.shape = vc.shape;
+      BackendConfig config = vc.config();
       config.optimizer.kind = kind;
       config.deterministic = deterministic;
       BackendPair pair(make_cuda_backend(0, config), vc.corpus, 5);
@@ -37,8 +36,7 @@ INSTANTIATE_TEST_SUITE_P(Shapes, CudaOps, ::testing::ValuesIn(op_test_cases()), 
 TEST(CudaBackend, FrozenEmbeddingMatchesCpuAndStaysBitIdentical) {
   REQUIRE_GPU();
   const VerifyCase vc = make_case("frozen", {40, 12, 4, 16}, 9);
-  BackendConfig config;
-  config.shape = vc.shape;
+  BackendConfig config = vc.config();
   config.freeze_embedding = true;
   BackendPair pair(make_cuda_backend(0, config), vc.corpus, 9);
   const Params before = pair.subject->params();
@@ -120,8 +118,7 @@ TEST(CudaBackend, DeterministicScatterGivesBitIdenticalRuns) {
   REQUIRE_GPU();
   // Heavy repeats (V=3, N=2048 slots) make atomic ordering matter; the sorted path must not care.
   const VerifyCase vc = make_case("repeats", {3, 40, 16, 128}, 31);
-  BackendConfig config;
-  config.shape = vc.shape;
+  BackendConfig config = vc.config();
   config.deterministic = true;
   std::vector<std::vector<float>> tables;
   for (int run = 0; run < 2; ++run) {
@@ -137,8 +134,7 @@ TEST(CudaBackend, DeterministicScatterGivesBitIdenticalRuns) {
 TEST(CudaBackend, TensorFloat32StaysWithinItsTolerance) {
   REQUIRE_GPU();
   const VerifyCase vc = make_case("tf32", {2000, 128, 8, 64}, 41);
-  BackendConfig config;
-  config.shape = vc.shape;
+  BackendConfig config = vc.config();
   config.tf32 = true;
   BackendPair pair(make_cuda_backend(0, config), vc.corpus, 41);
   const std::vector<Comparison> rows = verify_ops(*pair.reference, *pair.subject, vc.corpus, 2, 41, true);
@@ -151,11 +147,24 @@ TEST(CudaBackend, TensorFloat32StaysWithinItsTolerance) {
 TEST(CudaBackend, EvaluationWindowsMatchTheCpu) {
   REQUIRE_GPU();
   const VerifyCase vc = make_case("eval", {64, 16, 8, 32}, 12);
-  BackendConfig config;
-  config.shape = vc.shape;
+  BackendConfig config = vc.config();
   BackendPair pair(make_cuda_backend(0, config), vc.corpus, 12);
   const double cpu = evaluate_loss(*pair.reference, 100, 77), gpu = evaluate_loss(*pair.subject, 100, 77);  // 77 = 2·32 + 13 rows
   EXPECT_NEAR(gpu, cpu, 1e-5 * cpu);
+}
+
+// The other objectives through the captured training step (verify_ops checks eager sampling) and evaluation.
+TEST(CudaBackend, CbowAndSkipgramTrainAlongTheCpuAndEvaluateTheSameWindows) {
+  REQUIRE_GPU();
+  for (const Objective o : {Objective::kCbow, Objective::kSkipgram}) {
+    SCOPED_TRACE(objective_name(o));
+    const VerifyCase vc = make_objective_case(objective_name(o), {64, 16, 0, 32}, {o, 6}, 14);
+    BackendPair pair(make_cuda_backend(0, vc.config()), vc.corpus, 14);
+    const double cpu = evaluate_loss(*pair.reference, 100, 77), gpu = evaluate_loss(*pair.subject, 100, 77);
+    EXPECT_NEAR(gpu, cpu, 1e-5 * cpu);
+    const auto windows = static_cast<std::int64_t>(vc.corpus.size()) - vc.layout.context;
+    expect_all_pass({verify_trajectory(*pair.reference, *pair.subject, 30, 14, windows)}, objective_name(o));
+  }
 }
 
 TEST(CudaBackend, OnehotMatmulEqualsGatherExactly) {
@@ -175,8 +184,7 @@ TEST(CudaBackend, OnehotMatmulEqualsGatherExactly) {
 TEST(CudaBackend, LazyAdamBeforeAnyScatterTouchesNoEmbeddingRow) {
   REQUIRE_GPU();
   const VerifyCase vc = make_case("lazy", {50, 8, 3, 4}, 13);
-  BackendConfig config;
-  config.shape = vc.shape;
+  BackendConfig config = vc.config();
   config.optimizer.kind = OptimizerKind::kLazyAdam;
   const auto backend = make_cuda_backend(0, config);
   backend->load_corpus(vc.corpus);

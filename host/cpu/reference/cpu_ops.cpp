@@ -110,21 +110,33 @@ void sgd_step(float* param, const float* grad, std::size_t n, float lr) {
   for (std::size_t i = 0; i < n; ++i) param[i] -= lr * grad[i];
 }
 
+namespace {
+
+// Row b of a batch from the window at corpus offset w (see objective.hpp for the layouts).
+void fill_row(const std::int32_t* corpus, std::int64_t w, int pair, const WindowLayout& layout, std::int32_t* x,
+              std::int32_t* y, int b) {
+  const int C = layout.pooled_ids();
+  for (int c = 0; c < C; ++c) x[b * C + c] = corpus[w + layout.context_offset(c)];
+  y[b] = corpus[w + layout.target_offset(pair)];
+}
+
+}  // namespace
+
 void sample_batch(const std::int32_t* corpus, std::uint64_t seed, std::int64_t step, std::int64_t window_begin,
-                  std::int64_t window_count, std::int32_t* x, std::int32_t* y, int B, int C, int first_row) {
+                  std::int64_t window_count, std::int32_t* x, std::int32_t* y, int B, const WindowLayout& layout,
+                  int first_row) {
   for (int b = 0; b < B; ++b) {
     const std::int64_t w = window_begin + sample_window(seed, step, first_row + b, window_count);
-    for (int c = 0; c < C; ++c) x[b * C + c] = corpus[w + c];
-    y[b] = corpus[w + C];
+    const int pair = layout.objective == Objective::kSkipgram ? sample_pair(seed, step, first_row + b, layout.context) : 0;
+    fill_row(corpus, w, pair, layout, x, y, b);
   }
 }
 
 void window_batch(const std::int32_t* corpus, std::int64_t first_window, std::int32_t* x, std::int32_t* y, int rows,
-                  int C) {
+                  const WindowLayout& layout) {
   for (int b = 0; b < rows; ++b) {
     const std::int64_t w = first_window + b;
-    for (int c = 0; c < C; ++c) x[b * C + c] = corpus[w + c];
-    y[b] = corpus[w + C];
+    fill_row(corpus, w, evaluation_pair(w, layout), layout, x, y, b);
   }
 }
 

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "embgeo/objective.hpp"
 #include "embgeo/optimizer.hpp"
 
 namespace embgeo::cpu {
@@ -38,13 +39,15 @@ std::vector<std::int32_t> distinct_rows(const std::int32_t* ids, std::size_t n);
 void sgd_step(float* param, const float* grad, std::size_t n, float lr);
 
 // Random training windows: x (B,C), y (B) for rows first_row..first_row+B−1 of the step's batch, row r taking
-// window w = window_begin + sample_window(seed, step, r, count). A rank of a data-parallel run draws its share.
+// window w = window_begin + sample_window(seed, step, r, count) laid out by `layout` (C = layout.pooled_ids();
+// skip-gram's pair is sample_pair(seed, step, r, context)). A rank of a data-parallel run draws its share.
 void sample_batch(const std::int32_t* corpus, std::uint64_t seed, std::int64_t step, std::int64_t window_begin,
-                  std::int64_t window_count, std::int32_t* x, std::int32_t* y, int B, int C, int first_row = 0);
+                  std::int64_t window_count, std::int32_t* x, std::int32_t* y, int B, const WindowLayout& layout,
+                  int first_row = 0);
 
-// `rows` consecutive windows from first_window (evaluation).
+// `rows` consecutive windows from first_window (evaluation; skip-gram's pair is evaluation_pair()).
 void window_batch(const std::int32_t* corpus, std::int64_t first_window, std::int32_t* x, std::int32_t* y, int rows,
-                  int C);
+                  const WindowLayout& layout);
 
 // ids (N) one-hot encoded as (N,V) and multiplied by E (V,D) → out (N,D). The dense route a lookup avoids.
 void onehot_matmul(const std::int32_t* ids, const float* E, float* out, int N, int V, int D);
