@@ -24,10 +24,12 @@ class CudaBackend final : public Backend {
     // The model's state plus what the backend adds: the cuBLAS workspace, the row losses and the sorted
     // scatter's workspace (counted whether or not the run uses it, with one more id buffer for its CUB scratch).
     const int ids = config.scattered_rows(config.shape.B) * config.shape.C;
-    const std::size_t needed = training_state_bytes(config) + kCublasWorkspaceBytes +
-                               cuda::SortedScatterWorkspace::bytes(ids, config.shape.D) +
-                               static_cast<std::size_t>(ids) * sizeof(std::int32_t) +
-                               static_cast<std::size_t>(config.shape.B) * sizeof(double);
+    std::size_t needed = training_state_bytes(config) + kCublasWorkspaceBytes +
+                         cuda::SortedScatterWorkspace::bytes(ids, config.shape.D) +
+                         static_cast<std::size_t>(ids) * sizeof(std::int32_t) +
+                         static_cast<std::size_t>(config.shape.B) * sizeof(double);
+    if (config.loss == Loss::kNegativeSampling && config.deterministic)
+      needed += cuda::SortedScatterWorkspace::bytes(scored_slots(config), config.shape.D);
     if (needed > memory.free_bytes)
       fail("model needs ", needed >> 20, " MiB on cuda:", device, " but only ", memory.free_bytes >> 20,
            " MiB are free; lower --dim, --batch or the vocabulary");
@@ -75,6 +77,17 @@ class CudaBackend final : public Backend {
     if (config.scatters_global_batch()) {
       x_all_ = DeviceBuffer<std::int32_t>(static_cast<std::size_t>(config.global_batch()) * s.C);
       dh_all_ = DeviceBuffer<float>(static_cast<std::size_t>(config.global_batch()) * s.D);
+    }
+    if (config.loss == Loss::kNegativeSampling) {
+      const auto slots = static_cast<std::size_t>(scored_slots(config));
+      negative_ids_ = DeviceBuffer<std::int32_t>(slots);
+      negative_ds_ = DeviceBuffer<float>(slots);
+      negative_weighted_ = DeviceBuffer<float>(slots * s.D);
+      noise_ = DeviceBuffer<std::uint64_t>(s.V);  // allocated once: a captured step holds its address
+      // dW and db rows of a deterministic run are summed in a fixed order too; a workspace of their own keeps
+      // the embedding's (and lazy Adam's list of touched rows) apart.
+      if (config.deterministic)
+        negative_sorted_ = std::make_unique<cuda::SortedScatterWorkspace>(scored_slots(config), s.V, s.D);
     }
     if (config.ranks != nullptr) nccl_ = std::make_unique<cuda::NcclCommunicator>(*config.ranks);
   }
@@ -147,6 +160,20 @@ class CudaBackend final : public Backend {
   void head_forward_softmax_xent() override {
     enqueue_head_softmax();
     loss_rows_ += rows_;
+  }
+
+  void negative_sampling_forward_backward() override {
+    bind();
+    enqueue_negative_sampling();
+    loss_rows_ += rows_;
+  }
+
+  void load_noise(const std::vector<std::uint64_t>& cdf) override {
+    bind();
+    if (config_.loss != Loss::kNegativeSampling) fail("internal: load_noise without negative sampling");
+    check_noise_cdf(cdf, config_.shape.V);
+    noise_.upload(cdf.data(), cdf.size(), stream_);
+    noise_loaded_ = true;
   }
 
   void head_backward() override {
@@ -254,6 +281,8 @@ class CudaBackend final : public Backend {
     const std::size_t count = static_cast<std::size_t>(rows_) * (t == Tensor::kX ? config_.shape.C : 1);
     if (t == Tensor::kX) return x_.download(count, stream_);
     if (t == Tensor::kY) return y_.download(count, stream_);
+    if (t == Tensor::kNegativeIds)
+      return negative_ids_.download(static_cast<std::size_t>(rows_) * (config_.negatives + 1), stream_);
     fail("internal: read_ids of a float tensor ", tensor_name(t));
   }
 
@@ -308,8 +337,29 @@ class CudaBackend final : public Backend {
     enqueue_softmax(bias_.get());
   }
 
+  static int scored_slots(const BackendConfig& config) { return config.shape.B * (config.negatives + 1); }
+
+  // The training loss and the head's gradients (Backend::loss_forward_backward) without the host-side row count,
+  // so a captured step can hold it.
+  void enqueue_loss_forward_backward() {
+    if (config_.loss == Loss::kNegativeSampling) return enqueue_negative_sampling();
+    enqueue_head_softmax();
+    head_backward();
+  }
+
+  void enqueue_negative_sampling() {
+    if (!noise_loaded_) fail("internal: negative sampling before load_noise");
+    const ModelShape& s = config_.shape;
+    cuda::negative_sampling_forward_backward(
+        h_.get(), W_.get(), bias_.get(), y_.get(), {noise_.get(), s.V, seed_, step_.get(), config_.first_batch_row()},
+        {negative_ids_.get(), negative_ds_.get(), negative_weighted_.get(), row_loss_.get()}, loss_sum_.get(),
+        {step_.get(), divergence_limit_.get(), diverged_step_.get()}, dh_.get(), dW_.get(), db_.get(), rows_,
+        config_.negatives, s.D, s.V, 1.0f / static_cast<float>(gradient_rows_), negative_sorted_.get(), stream_);
+  }
+
   void launch_sample_batch(std::uint64_t seed, std::int64_t window_begin, std::int64_t window_count) {
     const ModelShape& s = config_.shape;
+    seed_ = seed;
     cuda::sample_batch(corpus_.get(), seed, step_.get(), window_begin, window_count, x_.get(), y_.get(), s.B,
                        config_.layout(), config_.first_batch_row(), stream_);
     rows_ = s.B;
@@ -351,8 +401,7 @@ class CudaBackend final : public Backend {
     try {
       launch_sample_batch(key.seed, key.window_begin, key.window_count);
       gather_mean_forward();
-      enqueue_head_softmax();  // its rows are counted when the graph is launched
-      head_backward();
+      enqueue_loss_forward_backward();  // its rows are counted when the graph is launched
       embedding_backward_and_exchange();
       launch_optimizer_step();
       cuda::increment_counter(step_.get(), stream_);
@@ -393,7 +442,8 @@ class CudaBackend final : public Backend {
       case Tensor::kHeadBiasM: return mb_;
       case Tensor::kHeadBiasV: return vb_;
       case Tensor::kX:
-      case Tensor::kY: break;
+      case Tensor::kY:
+      case Tensor::kNegativeIds: break;
     }
     fail("internal: ", tensor_name(t), " is not a float tensor");
   }
@@ -403,7 +453,12 @@ class CudaBackend final : public Backend {
   std::unique_ptr<cuda::StreamAndBlas> context_;  // declared before the buffers: freed after them
   cudaStream_t stream_ = nullptr;
   cublasHandle_t cublas_ = nullptr;
-  DeviceBuffer<std::int32_t> corpus_, x_, y_, x_all_;
+  DeviceBuffer<std::int32_t> corpus_, x_, y_, x_all_, negative_ids_;
+  DeviceBuffer<float> negative_ds_, negative_weighted_;   // negative sampling's per-slot scratch
+  DeviceBuffer<std::uint64_t> noise_;                      // its noise_cdf
+  std::unique_ptr<cuda::SortedScatterWorkspace> negative_sorted_;  // its deterministic dW/db scatter
+  bool noise_loaded_ = false;
+  std::uint64_t seed_ = 0;                                 // of the last sampled batch
   DeviceBuffer<float> E_, W_, bias_, h_, logits_, dh_, dE_, dW_, db_, ones_, dh_all_;
   DeviceBuffer<float> mE_, vE_, mW_, vW_, mb_, vb_;
   DeviceBuffer<double> loss_sum_, row_loss_;

@@ -30,8 +30,11 @@ struct DivergenceFlag {
   std::int64_t* first_step = nullptr;
 };
 
+// *loss_sum += Σ row_loss[0, rows) in a fixed order (deterministic), then `flag` is checked on the batch mean.
+void add_row_losses(const double* row_loss, int rows, double* loss_sum, DivergenceFlag flag, cudaStream_t stream);
+
 // logits (rows,V) (+ bias (V) when not null) → dlogits in place, scaled by grad_scale; row_loss (rows) gets
-// each row's loss and *loss_sum += their sum, added in row order (deterministic); then `flag` is checked.
+// each row's loss, added to *loss_sum by add_row_losses.
 void softmax_xent_forward_backward(float* logits, const float* bias, const std::int32_t* y, double* row_loss,
                                    double* loss_sum, int rows, int V, float grad_scale, cudaStream_t stream,
                                    DivergenceFlag flag = {});
@@ -112,5 +115,36 @@ void scatter_add_backward_sorted(const float* dh, const std::int32_t* x, float* 
 // Adam on the rows the last sorted scatter touched (ws.unique_ids), then zeroes those rows of grad.
 void lazy_adam_step(float* param, float* grad, float* m, float* v, int D, const SortedScatterWorkspace& ws, int max_rows,
                     const OptimizerConfig& config, const float* scalars, cudaStream_t stream);
+
+}  // namespace embgeo::cuda
+
+namespace embgeo::cuda {
+
+// Where negative sampling's noise ids come from: the step counter on the device (as sample_batch reads it), the
+// first batch row of this process and the noise table (V entries, noise_cdf).
+struct NoiseDraw {
+  const std::uint64_t* cdf;
+  int V;
+  std::uint64_t seed;
+  const std::int64_t* step;
+  int first_row;
+};
+
+// Negative sampling's per-slot scratch, rows·(K+1) slots: the scored ids, their score gradients, their dW rows
+// (slots, D), and the per-row losses (rows).
+struct NegativeSamplingWork {
+  std::int32_t* ids;
+  float* ds;
+  float* weighted;
+  double* row_loss;
+};
+
+// h (rows,D), W (V,D), bias (V), y (rows) → work.ids (rows,K+1) (target, then noise), *loss_sum += Σ row losses
+// (then `flag` is checked), dh (rows,D), and dW (V,D), db (V) zeroed then scatter-added (through `sorted` when
+// not null: deterministic), every gradient scaled by grad_scale.
+void negative_sampling_forward_backward(const float* h, const float* W, const float* bias, const std::int32_t* y,
+                                        const NoiseDraw& noise, const NegativeSamplingWork& work, double* loss_sum,
+                                        DivergenceFlag flag, float* dh, float* dW, float* db, int rows, int K, int D,
+                                        int V, float grad_scale, SortedScatterWorkspace* sorted, cudaStream_t stream);
 
 }  // namespace embgeo::cuda

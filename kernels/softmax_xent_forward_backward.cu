@@ -1,9 +1,7 @@
 // Softmax cross-entropy fused per row: an online max/sum pass over the row, then a second pass that writes
 // (softmax − onehot)·grad_scale in place of the logits (one read of the row when it fits in shared memory,
 // else two reads that the launcher arranges to hit L2; one write). Each row's loss
-// logsumexp − logit[y] goes to its own slot; a one-block kernel then adds them in row order to a double
-// accumulator, so the summed loss is the same on every run (atomics would add in arrival order) and
-// thousands of steps can be summed on the device without drift.
+// logsumexp − logit[y] goes to its own slot, and add_row_losses sums them in a fixed order.
 #include <cub/block/block_reduce.cuh>
 
 #include <algorithm>
@@ -80,26 +78,6 @@ __global__ void softmax_xent_forward_backward_kernel(float* __restrict__ logits,
   }
 }
 
-// *loss_sum += Σ row_loss in a fixed order: each thread sums a strided slice in order, then a fixed tree; and
-// the divergence flag raised by a batch mean that is not finite or above the limit.
-__global__ void add_row_losses_kernel(const double* __restrict__ row_loss, int rows, double* __restrict__ loss_sum,
-                                      DivergenceFlag flag) {
-  __shared__ double partial[256];
-  double sum = 0;
-  for (int r = threadIdx.x; r < rows; r += blockDim.x) sum += row_loss[r];
-  partial[threadIdx.x] = sum;
-  __syncthreads();
-  for (unsigned int stride = blockDim.x / 2; stride > 0; stride /= 2) {
-    if (threadIdx.x < stride) partial[threadIdx.x] += partial[threadIdx.x + stride];
-    __syncthreads();
-  }
-  if (threadIdx.x != 0) return;
-  *loss_sum += partial[0];
-  const double mean = partial[0] / rows;
-  if (flag.first_step != nullptr && *flag.first_step < 0 && (!isfinite(mean) || mean > *flag.limit))
-    *flag.first_step = *flag.step;
-}
-
 // The block's static shared memory (the reduction's scratch) needs a little of the opt-in limit too.
 constexpr std::size_t kStaticSharedAllowance = 1024;
 
@@ -147,7 +125,7 @@ void softmax_xent_forward_backward(float* logits, const float* bias, const std::
     launch_softmax_rows<256>(logits, bias, y, row_loss, rows, V, grad_scale, stream);
   else
     launch_softmax_rows<32>(logits, bias, y, row_loss, rows, V, grad_scale, stream);
-  launch(add_row_losses_kernel, 1, 256, stream, row_loss, rows, loss_sum, flag);
+  add_row_losses(row_loss, rows, loss_sum, flag, stream);
 }
 
 }  // namespace embgeo::cuda

@@ -39,10 +39,10 @@ inline VerifyCase make_case(const std::string& name, ModelShape shape, std::uint
 
 // A case of another objective: shape.C becomes the ids its rows pool, the corpus holds its wider windows.
 inline VerifyCase make_objective_case(const std::string& name, ModelShape shape, WindowLayout layout,
-                                      std::uint64_t seed) {
+                                      std::uint64_t seed, Loss loss = Loss::kSoftmax) {
   shape.C = layout.pooled_ids();
   const auto tokens = static_cast<std::size_t>(shape.B) * (layout.context + 1) * 4 + 64;
-  return {name, shape, synthetic_corpus(shape.V, tokens, seed), layout};
+  return {name, shape, synthetic_corpus(shape.V, tokens, seed), layout, loss};
 }
 
 // The toy shape, each dimension at 1, D not a multiple of 4, a word-level vocabulary, heavy repeats, and the
@@ -55,7 +55,9 @@ inline std::vector<VerifyCase> op_test_cases() {
           // Rows too long for shared memory (V·4 bytes > 227 KiB): the CUDA softmax re-reads them from L2.
           make_case("V60000", {60000, 4, 2, 20}, 9),
           make_objective_case("cbow", {40, 16, 0, 32}, {Objective::kCbow, 6}, 10),
-          make_objective_case("skipgram", {40, 16, 0, 32}, {Objective::kSkipgram, 6}, 11)};
+          make_objective_case("skipgram", {40, 16, 0, 32}, {Objective::kSkipgram, 6}, 11),
+          make_objective_case("negsamp", {300, 20, 0, 32}, {Objective::kNext, 4}, 12, Loss::kNegativeSampling),
+          make_objective_case("negsamp_repeats", {3, 8, 0, 64}, {Objective::kCbow, 4}, 13, Loss::kNegativeSampling)};
 }
 
 inline std::string case_name(const ::testing::TestParamInfo<VerifyCase>& info) { return info.param.name; }

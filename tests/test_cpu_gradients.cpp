@@ -6,6 +6,7 @@
 #include <functional>
 
 #include "cpu/reference/cpu_ops.hpp"
+#include "embgeo/negative_sampling.hpp"
 #include "embgeo/philox.hpp"
 
 namespace embgeo {
@@ -44,6 +45,28 @@ double weighted_sum(const std::vector<float>& out, const std::vector<float>& wei
   double sum = 0;
   for (std::size_t i = 0; i < out.size(); ++i) sum += static_cast<double>(out[i]) * weights[i];
   return sum;
+}
+
+// Negative sampling's dh, dW and db are the derivatives of its loss, with the noise ids held fixed (they depend
+// on seed and step only); V = 6 and K = 4 make noise ids repeat within a row and hit the targets.
+TEST(CpuGradients, NegativeSamplingGradientsAreTheDerivativesOfItsLoss) {
+  const int B = 3, K = 4, D = 5, V = 6;
+  const std::vector<std::int32_t> text = random_ids(200, V, 7);
+  const std::vector<std::uint64_t> cdf = noise_cdf(text.data(), text.size(), V);
+  std::vector<float> h = random_vector(B * D, 4), W = random_vector(V * D, 5), bias = random_vector(V, 6, 0.5f);
+  const std::vector<std::int32_t> y = {2, 0, 2};
+  std::vector<std::int32_t> ids(B * (K + 1));
+  std::vector<float> dh(B * D), dW(V * D), db(V), scratch_dh(dh), scratch_dW(dW), scratch_db(db);
+  const auto loss = [&](float* out_dh, float* out_dW, float* out_db) {
+    return cpu::negative_sampling_forward_backward(h.data(), W.data(), bias.data(), y.data(), cdf.data(), 11, 3, 0,
+                                                   ids.data(), out_dh, out_dW, out_db, B, K, D, V, 1.0f);
+  };
+  loss(dh.data(), dW.data(), db.data());
+  const auto loss_only = [&] { return loss(scratch_dh.data(), scratch_dW.data(), scratch_db.data()); };
+  expect_matches_finite_differences(h, dh, loss_only, "dh");
+  expect_matches_finite_differences(W, dW, loss_only, "dW");
+  expect_matches_finite_differences(bias, db, loss_only, "db");
+  for (int b = 0; b < B; ++b) EXPECT_EQ(ids[b * (K + 1)], y[b]);  // slot 0 is the target
 }
 
 TEST(CpuGradients, ScatterAddIsTheGradientOfGatherMean) {

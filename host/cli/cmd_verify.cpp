@@ -26,7 +26,7 @@ struct VerifyOptions {
 };
 
 void print_row(const std::string& case_name, const Comparison& c) {
-  std::printf("%-8s %-34s %11.3e %11.3e %10.2e %8.0e  %s\n", case_name.c_str(), c.what.c_str(), c.max_abs, c.max_rel,
+  std::printf("%-13s %-34s %11.3e %11.3e %10.2e %8.0e  %s\n", case_name.c_str(), c.what.c_str(), c.max_abs, c.max_rel,
               c.tolerance.atol, c.tolerance.rtol, c.pass() ? "PASS" : "FAIL");
   for (const std::string& m : c.first_mismatches) std::printf("           mismatch %s\n", m.c_str());
   if (!c.pass()) std::printf("           %zu of %zu elements out of tolerance\n", c.mismatches, c.elements);
@@ -45,7 +45,7 @@ int run_verify(const VerifyOptions& o) {
   const DeviceChoice device = resolve_device(o.device, nullptr);
   const std::vector<VerifyCase> cases = verify_cases(o.shapes, o.seed);
 
-  std::printf("%-8s %-34s %11s %11s %10s %8s  %s\n", "case", "check", "max abs", "max rel", "atol", "rtol", "result");
+  std::printf("%-13s %-34s %11s %11s %10s %8s  %s\n", "case", "check", "max abs", "max rel", "atol", "rtol", "result");
   bool all_pass = true;
   auto report = [&](const std::string& case_name, const Comparison& c) {
     print_row(case_name, c);
@@ -63,14 +63,14 @@ int run_verify(const VerifyOptions& o) {
       b->load_corpus(vc.corpus);
       b->load_params(params);
     }
-    std::printf("-- %s: %s, V=%d D=%d C=%d B=%d, %d steps of %s%s%s on %s\n", vc.name.c_str(), objective_name(vc.layout.objective), vc.shape.V, vc.shape.D,
+    std::printf("-- %s: %s, %s, V=%d D=%d C=%d B=%d, %d steps of %s%s%s on %s\n", vc.name.c_str(), objective_name(vc.layout.objective), loss_name(vc.loss), vc.shape.V, vc.shape.D,
                 vc.shape.C, vc.shape.B, o.steps, o.optimizer.c_str(), o.deterministic ? ", deterministic scatter" : "",
                 o.tf32 ? ", TF32 GEMMs" : "", gpu->name().c_str());
     for (const Comparison& c : verify_ops(*cpu, *gpu, vc.corpus, o.steps, o.seed, o.tf32)) report(vc.name, c);
 
     if (vc.name == "toy" && o.trajectory_steps > 0) {
       for (Backend* b : {cpu.get(), gpu.get()}) b->load_params(params);
-      const auto windows = static_cast<std::int64_t>(vc.corpus.size()) - vc.layout.context;
+      const auto windows = static_cast<std::int64_t>(vc.corpus.size()) - vc.layout.context;  // noise: loaded by verify_ops
       report(vc.name, verify_trajectory(*cpu, *gpu, o.trajectory_steps, o.seed, windows));
     }
 

@@ -27,6 +27,11 @@ void add_run_options(CLI::App& cmd, TrainCliOptions& o) {
                  "next (C ids predict the next), cbow (C/2 each side predict the centre) or skipgram (the centre "
                  "predicts each id of its window of C)")
       ->capture_default_str();
+  cmd.add_option("--loss", r.loss,
+                 "softmax (over the whole vocabulary) or negative-sampling (the target against --negatives noise ids)")
+      ->capture_default_str();
+  cmd.add_option("--negatives", r.negatives, "negative sampling: noise ids per row, drawn from unigram^0.75")
+      ->capture_default_str();
   cmd.add_option("--ctx", r.ctx, "context length C: ids a window holds besides its target")->capture_default_str();
   cmd.add_option("--batch", r.batch, "batch rows B")->capture_default_str();
   cmd.add_option("--steps", r.steps, "training steps")->capture_default_str();

@@ -10,6 +10,7 @@ const char* tensor_name(Tensor t) {
   switch (t) {
     case Tensor::kX: return "x";
     case Tensor::kY: return "y";
+    case Tensor::kNegativeIds: return "negative_ids";
     case Tensor::kEmbedding: return "E";
     case Tensor::kHeadWeight: return "W";
     case Tensor::kHeadBias: return "b";
@@ -38,10 +39,15 @@ void Backend::train_step(std::uint64_t seed, std::int64_t step, std::int64_t win
                          std::int64_t window_count) {
   sample_batch(seed, step, window_begin, window_count);
   gather_mean_forward();
-  head_forward_softmax_xent();
-  head_backward();
+  loss_forward_backward();
   embedding_backward_and_exchange();
   optimizer_step(step);
+}
+
+void Backend::loss_forward_backward() {
+  if (config_.loss == Loss::kNegativeSampling) return negative_sampling_forward_backward();
+  head_forward_softmax_xent();
+  head_backward();
 }
 
 void Backend::embedding_backward_and_exchange() {
@@ -56,6 +62,7 @@ void Backend::embedding_backward_and_exchange() {
 void validate_backend_config(const BackendConfig& config) {
   validate_shape(config.shape);
   validate_window_layout(config.layout());
+  if (config.loss == Loss::kNegativeSampling) check_dimension("--negatives", config.negatives, kMaxNegatives);
   if (config.layout().pooled_ids() != config.shape.C)
     fail("internal: objective ", objective_name(config.objective), " pools ", config.layout().pooled_ids(),
          " ids a row, the shape says C=", config.shape.C);
@@ -88,7 +95,15 @@ std::size_t training_state_bytes(const BackendConfig& config) {
     ids += static_cast<std::size_t>(config.global_batch()) * s.C;
     gathered = static_cast<std::size_t>(config.global_batch()) * s.D;
   }
-  return (tables + work + gathered) * sizeof(float) + ids * sizeof(std::int32_t);
+  // Negative sampling: each row's K+1 ids and score gradients, their dW rows (B·(K+1), D), the noise table.
+  std::size_t sampled = 0, noise = 0;
+  if (config.loss == Loss::kNegativeSampling) {
+    const std::size_t scored = static_cast<std::size_t>(s.B) * (config.negatives + 1);
+    ids += scored;
+    sampled = scored * (1 + static_cast<std::size_t>(s.D));
+    noise = static_cast<std::size_t>(s.V) * sizeof(std::uint64_t);
+  }
+  return (tables + work + gathered + sampled) * sizeof(float) + ids * sizeof(std::int32_t) + noise;
 }
 
 }  // namespace embgeo

@@ -27,6 +27,13 @@ void check_token_ids(const std::vector<std::int32_t>& ids, int V, const char* wh
     if (ids[i] < 0 || ids[i] >= V) fail(what, ": token id ", ids[i], " at position ", i, " is outside [0, ", V, ")");
 }
 
+void check_noise_cdf(const std::vector<std::uint64_t>& cdf, int V) {
+  if (cdf.size() != static_cast<std::size_t>(V)) fail("internal: noise table of ", cdf.size(), " ids for V=", V);
+  for (std::size_t v = 1; v < cdf.size(); ++v)
+    if (cdf[v] < cdf[v - 1]) fail("internal: noise table decreases at id ", v);
+  if (cdf.back() != std::uint64_t{1} << kNoiseBits) fail("internal: noise table ends at ", cdf.back());
+}
+
 void check_matrix(const std::vector<float>& values, int rows, int cols, const char* what) {
   if (rows < 1 || cols < 1) fail(what, ": shape ", rows, "x", cols, " must have at least one row and column");
   const std::size_t expected = static_cast<std::size_t>(rows) * static_cast<std::size_t>(cols);

@@ -40,6 +40,8 @@ class CpuBackend final : public Backend {
       mE_.resize(VD);
       vE_.resize(VD);
     }
+    if (config.loss == Loss::kNegativeSampling)
+      negative_ids_.resize(static_cast<std::size_t>(s.B) * (config.negatives + 1));
     if (config.scatters_global_batch()) {
       x_all_.resize(static_cast<std::size_t>(config.global_batch()) * s.C);
       dh_all_.resize(static_cast<std::size_t>(config.global_batch()) * s.D);
@@ -70,6 +72,7 @@ class CpuBackend final : public Backend {
                       config_.layout(), config_.first_batch_row());
     rows_ = s.B;
     gradient_rows_ = config_.global_batch();
+    seed_ = seed;
     step_ = step;
   }
 
@@ -90,12 +93,24 @@ class CpuBackend final : public Backend {
   }
 
   void softmax_xent_forward_backward() override {
-    const double batch = ops_.softmax_xent_forward_backward(logits_.data(), y_.data(), rows_, config_.shape.V,
-                                                          1.0f / static_cast<float>(gradient_rows_));
-    loss_.sum += batch;
-    loss_.rows += rows_;
-    const double mean = batch / rows_;
-    if (diverged_step_ < 0 && (!std::isfinite(mean) || mean > divergence_limit_)) diverged_step_ = step_;
+    add_batch_loss(ops_.softmax_xent_forward_backward(logits_.data(), y_.data(), rows_, config_.shape.V,
+                                                      1.0f / static_cast<float>(gradient_rows_)));
+  }
+
+  // Both CPU paths run the reference: a row costs (K+1)·D multiply-adds, no GEMM to hand to OpenBLAS.
+  void negative_sampling_forward_backward() override {
+    if (noise_.empty()) fail("internal: negative sampling before load_noise");  // (load_noise checks the loss)
+    const ModelShape& s = config_.shape;
+    add_batch_loss(cpu::negative_sampling_forward_backward(
+        h_.data(), W_.data(), bias_.data(), y_.data(), noise_.data(), seed_, step_, config_.first_batch_row(),
+        negative_ids_.data(), dh_.data(), dW_.data(), db_.data(), rows_, config_.negatives, s.D, s.V,
+        1.0f / static_cast<float>(gradient_rows_)));
+  }
+
+  void load_noise(const std::vector<std::uint64_t>& cdf) override {
+    if (config_.loss != Loss::kNegativeSampling) fail("internal: load_noise without negative sampling");
+    check_noise_cdf(cdf, config_.shape.V);
+    noise_ = cdf;
   }
 
   void head_backward() override {
@@ -165,6 +180,8 @@ class CpuBackend final : public Backend {
     const ModelShape& s = config_.shape;
     if (t == Tensor::kX) return {x_.begin(), x_.begin() + static_cast<std::ptrdiff_t>(rows_) * s.C};
     if (t == Tensor::kY) return {y_.begin(), y_.begin() + rows_};
+    if (t == Tensor::kNegativeIds)
+      return {negative_ids_.begin(), negative_ids_.begin() + static_cast<std::ptrdiff_t>(rows_) * (config_.negatives + 1)};
     fail("internal: read_ids of a float tensor ", tensor_name(t));
   }
 
@@ -185,6 +202,14 @@ class CpuBackend final : public Backend {
   }
 
  private:
+  // Adds a batch's summed row losses to the accumulator and raises the divergence flag on a bad batch mean.
+  void add_batch_loss(double batch) {
+    loss_.sum += batch;
+    loss_.rows += rows_;
+    const double mean = batch / rows_;
+    if (diverged_step_ < 0 && (!std::isfinite(mean) || mean > divergence_limit_)) diverged_step_ = step_;
+  }
+
   // The rows the embedding gradient comes from: this process's batch, or with the sparse exchange the
   // gathered global batch.
   struct ScatterRows {
@@ -223,18 +248,21 @@ class CpuBackend final : public Backend {
       case Tensor::kHeadBiasM: return &mb_;
       case Tensor::kHeadBiasV: return &vb_;
       case Tensor::kX:
-      case Tensor::kY: break;
+      case Tensor::kY:
+      case Tensor::kNegativeIds: break;
     }
     fail("internal: ", tensor_name(t), " is not a float tensor");
   }
 
   CpuPath path_;
   const CpuOps& ops_;
-  std::vector<std::int32_t> corpus_, x_, y_, x_all_;
+  std::vector<std::int32_t> corpus_, x_, y_, x_all_, negative_ids_;
+  std::vector<std::uint64_t> noise_;  // negative sampling's noise_cdf
   std::vector<float> E_, W_, bias_, h_, logits_, dh_, dE_, dW_, db_, dh_all_;
   std::vector<float> mE_, vE_, mW_, vW_, mb_, vb_;
   LossSum loss_;
-  std::int64_t step_ = 0;  // of the last sampled batch
+  std::uint64_t seed_ = 0;  // of the last sampled batch
+  std::int64_t step_ = 0;
   int gradient_rows_ = 1;  // dlogits are divided by it: the global batch for a training batch, else rows_
   double exchange_seconds_ = 0;
   double divergence_limit_ = std::numeric_limits<double>::infinity();

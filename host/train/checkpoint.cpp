@@ -36,7 +36,8 @@ json options_json(const RunOptions& o) {
   for (const auto& [a, b] : o.geometry.user_pairs) pairs.push_back({a, b});
   return {{"corpus_path", o.corpus_path}, {"tokenizer", o.tokenizer}, {"min_count", o.min_count},
           {"tokens_path", o.tokens_path}, {"vocab_path", o.vocab_path},   {"vocab_size", o.vocab_size}, {"dim", o.dim},
-          {"objective", o.objective},     {"ctx", o.ctx},                 {"batch", o.batch},             {"steps", o.steps},
+          {"objective", o.objective},     {"loss", o.loss},               {"negatives", o.negatives},
+          {"ctx", o.ctx},                 {"batch", o.batch},             {"steps", o.steps},
           {"lr", o.lr},                   {"optimizer", o.optimizer},     {"seed", o.seed},
           {"log_every", o.log_every},     {"val_fraction", o.val_fraction},
           {"freeze_embedding", o.freeze_embedding},                       {"deterministic", o.deterministic},
@@ -53,7 +54,9 @@ RunOptions options_from(const json& j) {
   j.at("vocab_path").get_to(o.vocab_path);
   j.at("vocab_size").get_to(o.vocab_size);
   j.at("dim").get_to(o.dim);
-  j.at("objective").get_to(o.objective);
+  o.objective = j.value("objective", o.objective);  // absent from checkpoints older than the option
+  o.loss = j.value("loss", o.loss);
+  o.negatives = j.value("negatives", o.negatives);
   j.at("ctx").get_to(o.ctx);
   j.at("batch").get_to(o.batch);
   j.at("steps").get_to(o.steps);

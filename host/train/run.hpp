@@ -23,6 +23,8 @@ struct RunOptions {
   std::int64_t vocab_size = 0;     // --vocab-size V for --tokens (0: implied by the ids)
   int dim = ModelShape{}.D;
   std::string objective = "next";  // next | cbow | skipgram (objective.hpp)
+  std::string loss = "softmax";    // softmax | negative-sampling (negative_sampling.hpp)
+  int negatives = kDefaultNegatives;
   int ctx = ModelShape{}.C;        // the window's ids besides its target (skip-gram: the model's C is 1)
   int batch = ModelShape{}.B;
   std::int64_t steps = TrainConfig{}.steps;

@@ -26,6 +26,8 @@ json summary_json(const nlohmann::json& geometry, const RunOptions& o, const Run
   j["vocab_size"] = run.shape.V;
   j["dim"] = run.shape.D;
   j["objective"] = o.objective;
+  j["loss"] = o.loss;
+  if (o.loss != "softmax") j["negatives"] = o.negatives;
   j["ctx"] = o.ctx;
   j["batch"] = run.shape.B;
   j["steps"] = o.steps;
@@ -125,7 +127,7 @@ void write_exports(const std::string& dir, const RunOptions& o, const RunOutcome
   const int V = run.shape.V, D = run.shape.D;
   const std::map<std::string, std::string> metadata = {
       {"format", "embgeo-cuda"}, {"vocab_size", std::to_string(V)}, {"dim", std::to_string(D)},
-      {"objective", o.objective}, {"ctx", std::to_string(o.ctx)}, {"batch", std::to_string(run.shape.B)},
+      {"objective", o.objective}, {"loss", o.loss}, {"ctx", std::to_string(o.ctx)}, {"batch", std::to_string(run.shape.B)},
       {"steps", std::to_string(o.steps)}, {"seed", std::to_string(o.seed)}, {"optimizer", o.optimizer},
       {"lr", std::to_string(o.lr)}, {"corpus", run.corpus.name}, {"device", run.device}};
   auto tables = [&](const Params& p) {

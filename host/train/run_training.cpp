@@ -78,6 +78,8 @@ void check_run_options(const RunOptions& o) {
   if (o.checkpoint_every > 0 && o.checkpoint_path.empty())
     fail("--checkpoint-every needs a run directory to write to; drop --no-files");
   validate_window_layout({parse_objective(o.objective), o.ctx});
+  parse_loss(o.loss);
+  check_dimension("--negatives", o.negatives, kMaxNegatives);
   if (o.exchange != "auto" && o.exchange != "dense" && o.exchange != "sparse")
     fail("--exchange must be auto, dense or sparse, got '", o.exchange, "'");
 }
@@ -106,6 +108,8 @@ BackendConfig backend_config(const RunOptions& o, const ModelShape& shape) {
   BackendConfig config;
   config.shape = shape;
   config.set_layout({parse_objective(o.objective), o.ctx});
+  config.loss = parse_loss(o.loss);
+  config.negatives = o.negatives;
   config.optimizer.kind = parse_optimizer(o.optimizer);
   config.optimizer.lr = o.lr;
   config.freeze_embedding = o.freeze_embedding;
@@ -177,7 +181,10 @@ RunOutcome run_training(const RunOptions& options, std::ostream& console, const 
     console << "corpus: " << run.corpus.name << " (" << run.corpus.ids.size() << " tokens, V=" << s.V << ", "
             << run.corpus.train_windows(options.ctx) << " train / " << run.corpus.val_windows(options.ctx)
             << " validation windows)\n"
-            << "model: " << options.objective << ", D=" << s.D << " C=" << s.C << " B=" << s.B << ", " << options.optimizer << " lr "
+            << "model: " << options.objective << " ("
+            << (config.loss == Loss::kNegativeSampling ? "negative sampling, " + std::to_string(options.negatives) + " noise ids"
+                                                       : std::string("softmax"))
+            << "), D=" << s.D << " C=" << s.C << " B=" << s.B << ", " << options.optimizer << " lr "
             << options.lr << (options.freeze_embedding ? ", embedding frozen" : "") << ", " << options.steps
             << " steps, seed " << options.seed << ", device " << run.device << ", state "
             << fixed(static_cast<double>(training_state_bytes(backend->config())) / (1 << 20), 1) << " MiB\n";

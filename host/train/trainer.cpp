@@ -106,6 +106,8 @@ void check_not_diverged(const char* what, double loss, std::int64_t step, std::i
 
 }  // namespace
 
+// Always the full softmax over the head, whatever the training loss: validation losses of softmax and
+// negative-sampling runs are one measure.
 double evaluate_loss(Backend& backend, std::int64_t first_window, std::int64_t count) {
   backend.take_loss_sum();  // evaluation must not mix with the training accumulator
   const int B = backend.config().shape.B;
@@ -139,6 +141,8 @@ TrainResult train(Backend& backend, const Corpus& corpus, const Params& initial,
 
   RankGroup* ranks = backend.config().ranks;
   backend.load_corpus(corpus.ids);
+  if (backend.config().loss == Loss::kNegativeSampling)  // noise from the training text only
+    backend.load_noise(noise_cdf(corpus.ids.data(), static_cast<std::size_t>(corpus.train_tokens), shape.V));
   TrainProgress state;
   if (config.resume != nullptr) {
     backend.load_params(config.resume->params);
@@ -164,10 +168,10 @@ TrainResult train(Backend& backend, const Corpus& corpus, const Params& initial,
   };
 
   if (config.resume == nullptr) {
-    // Step 0: the loss of the first training batch before any update.
+    // Step 0: the loss of the first training batch before any update (its gradients are not applied).
     backend.sample_batch(config.seed, 1, 0, train_windows);
     backend.gather_mean_forward();
-    backend.head_forward_softmax_xent();
+    backend.loss_forward_backward();
     record(0, mean_loss(over_ranks(backend.take_loss_sum(), ranks)));
   }
   backend.set_divergence_limit(kDivergedFactor * state.log.front().train_loss);

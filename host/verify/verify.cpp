@@ -79,6 +79,55 @@ void compare_loss_and_dlogits(WorstOf& worst, const std::string& label, const Ba
                             scaled_tolerance(want_grad, grad_atol, grad_rtol)));
 }
 
+// The softmax head from the pooled rows to dh, dW and db: head_forward, softmax_xent_forward_backward (alone
+// and fused with the GEMM), head_backward.
+void verify_softmax_head(WorstOf& worst, Backend& judge, Backend& subject, double gemm_atol, double gemm_rtol) {
+  copy(judge, subject, {Tensor::kPooled, Tensor::kHeadWeight, Tensor::kHeadBias});
+  poison(subject, {Tensor::kLogits});
+  judge.head_forward();
+  subject.head_forward();
+  compare(worst, judge, subject, Tensor::kLogits, gemm_atol, gemm_rtol);
+
+  copy(judge, subject, {Tensor::kLogits});
+  judge.take_loss_sum();
+  subject.take_loss_sum();
+  judge.softmax_xent_forward_backward();
+  subject.softmax_xent_forward_backward();
+  const Backend::LossSum want_loss = judge.take_loss_sum();
+  compare_loss_and_dlogits(worst, "", want_loss, judge, subject, kParamAtol, kParamRtol, kSumAtol, kSumRtol);
+  // The fused form that steps and evaluations run (the CUDA backend adds the bias inside the softmax), from
+  // the same h, W and b: it computes its own logits, so the GEMM's tolerance.
+  poison(subject, {Tensor::kLogits});
+  subject.head_forward_softmax_xent();
+  compare_loss_and_dlogits(worst, "fused head+softmax ", want_loss, judge, subject, gemm_atol, gemm_rtol, gemm_atol,
+                           gemm_rtol);
+
+  copy(judge, subject, {Tensor::kLogits, Tensor::kPooled, Tensor::kHeadWeight});
+  poison(subject, {Tensor::kHeadWeightGrad, Tensor::kHeadBiasGrad, Tensor::kPooledGrad});
+  judge.head_backward();
+  subject.head_backward();
+  for (Tensor t : {Tensor::kHeadWeightGrad, Tensor::kHeadBiasGrad, Tensor::kPooledGrad})
+    compare(worst, judge, subject, t, gemm_atol, gemm_rtol);
+}
+
+// Negative sampling from the pooled rows: the drawn ids exactly, the loss, dh, dW and db.
+void verify_negative_sampling(WorstOf& worst, Backend& judge, Backend& subject) {
+  copy(judge, subject, {Tensor::kPooled, Tensor::kHeadWeight, Tensor::kHeadBias});
+  poison(subject, {Tensor::kPooledGrad, Tensor::kHeadWeightGrad, Tensor::kHeadBiasGrad});
+  judge.take_loss_sum();
+  subject.take_loss_sum();
+  judge.negative_sampling_forward_backward();
+  subject.negative_sampling_forward_backward();
+  worst.add(compare_tensors("negative_sampling negative_ids", as_floats(subject.read_ids(Tensor::kNegativeIds)),
+                            as_floats(judge.read_ids(Tensor::kNegativeIds)), {}));
+  const Backend::LossSum want = judge.take_loss_sum(), got = subject.take_loss_sum();
+  const std::vector<float> want_mean{static_cast<float>(want.sum / want.rows)};
+  worst.add(compare_tensors("negative_sampling loss", {static_cast<float>(got.sum / got.rows)}, want_mean,
+                            scaled_tolerance(want_mean, kParamAtol, kParamRtol)));
+  for (Tensor t : {Tensor::kPooledGrad, Tensor::kHeadWeightGrad, Tensor::kHeadBiasGrad})
+    compare(worst, judge, subject, t, kSumAtol, kSumRtol);
+}
+
 }  // namespace
 
 std::vector<VerifyCase> verify_cases(const std::string& which, std::uint64_t seed) {
@@ -102,6 +151,8 @@ std::vector<VerifyCase> verify_cases(const std::string& which, std::uint64_t see
       cases.push_back({std::string("toy-") + objective_name(o), ModelShape{toy.vocab.size(), 16, layout.pooled_ids(), 32},
                        toy.ids, layout});
     }
+    cases.push_back({"toy-negsamp", ModelShape{toy.vocab.size(), 16, 8, 32}, toy.ids,
+                     WindowLayout{Objective::kNext, 8}, Loss::kNegativeSampling});
   }
   if (wanted("odd")) {
     synthetic("V=1", {1, 4, 2, 3});
@@ -122,6 +173,11 @@ std::vector<Comparison> verify_ops(Backend& judge, Backend& subject, const std::
   const BackendConfig& config = judge.config();
   const auto windows = static_cast<std::int64_t>(corpus.size()) - config.layout().context;
   if (windows < 1) fail("verify corpus of ", corpus.size(), " tokens is shorter than a window");
+  if (config.loss == Loss::kNegativeSampling) {  // every window of the corpus is a training window
+    const std::vector<std::uint64_t> noise = noise_cdf(corpus.data(), corpus.size(), config.shape.V);
+    judge.load_noise(noise);
+    subject.load_noise(noise);
+  }
   WorstOf worst;
   for (int step = 1; step <= steps; ++step) {
     judge.sample_batch(seed, step, 0, windows);
@@ -137,32 +193,10 @@ std::vector<Comparison> verify_ops(Backend& judge, Backend& subject, const std::
     subject.gather_mean_forward();
     compare(worst, judge, subject, Tensor::kPooled, kPoolAtol, kPoolRtol);
 
-    copy(judge, subject, {Tensor::kPooled, Tensor::kHeadWeight, Tensor::kHeadBias});
-    poison(subject, {Tensor::kLogits});
-    judge.head_forward();
-    subject.head_forward();
-    compare(worst, judge, subject, Tensor::kLogits, gemm_atol, gemm_rtol);
-
-    copy(judge, subject, {Tensor::kLogits});
-    judge.take_loss_sum();
-    subject.take_loss_sum();
-    judge.softmax_xent_forward_backward();
-    subject.softmax_xent_forward_backward();
-    const Backend::LossSum want_loss = judge.take_loss_sum();
-    compare_loss_and_dlogits(worst, "", want_loss, judge, subject, kParamAtol, kParamRtol, kSumAtol, kSumRtol);
-    // The fused form that steps and evaluations run (the CUDA backend adds the bias inside the softmax), from
-    // the same h, W and b: it computes its own logits, so the GEMM's tolerance.
-    poison(subject, {Tensor::kLogits});
-    subject.head_forward_softmax_xent();
-    compare_loss_and_dlogits(worst, "fused head+softmax ", want_loss, judge, subject, gemm_atol, gemm_rtol, gemm_atol,
-                             gemm_rtol);
-
-    copy(judge, subject, {Tensor::kLogits, Tensor::kPooled, Tensor::kHeadWeight});
-    poison(subject, {Tensor::kHeadWeightGrad, Tensor::kHeadBiasGrad, Tensor::kPooledGrad});
-    judge.head_backward();
-    subject.head_backward();
-    for (Tensor t : {Tensor::kHeadWeightGrad, Tensor::kHeadBiasGrad, Tensor::kPooledGrad})
-      compare(worst, judge, subject, t, gemm_atol, gemm_rtol);
+    if (config.loss == Loss::kNegativeSampling)
+      verify_negative_sampling(worst, judge, subject);
+    else
+      verify_softmax_head(worst, judge, subject, gemm_atol, gemm_rtol);
 
     if (!config.freeze_embedding) {
       copy(judge, subject, {Tensor::kPooledGrad});

@@ -15,17 +15,19 @@ struct VerifyCase {
   ModelShape shape;
   std::vector<std::int32_t> corpus;  // every window of it is a training window
   WindowLayout layout{Objective::kNext, shape.C};  // the objective; shape.C is layout.pooled_ids()
+  Loss loss = Loss::kSoftmax;                      // negative sampling draws kDefaultNegatives noise ids a row
 
   // The case's shape and objective; the caller adds optimizer and backend settings.
   BackendConfig config() const {
     BackendConfig c;
     c.shape = shape;
     c.set_layout(layout);
+    c.loss = loss;
     return c;
   }
 };
 
-// Named sets: "toy" (the default corpus and model, for each objective), "large" (V=50000 D=256 B=256 C=8, synthetic ids),
+// Named sets: "toy" (the default corpus and model, for each objective and with negative sampling), "large" (V=50000 D=256 B=256 C=8, synthetic ids),
 // "odd" (V=1, D=1, C=1, B=1, D not a multiple of 4 ...), "all", or a comma-separated list of these.
 // Error on an unknown name.
 std::vector<VerifyCase> verify_cases(const std::string& which, std::uint64_t seed);

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "embgeo/negative_sampling.hpp"
 #include "embgeo/objective.hpp"
 #include "embgeo/optimizer.hpp"
 #include "embgeo/params.hpp"
@@ -18,6 +19,7 @@ namespace embgeo {
 enum class Tensor {
   kX,             // (B,C) int32 context ids
   kY,             // (B) int32 target ids
+  kNegativeIds,   // (B,K+1) int32: each row's target, then its K noise ids (negative sampling)
   kEmbedding,     // E (V,D)
   kHeadWeight,    // W (V,D)
   kHeadBias,      // b (V)
@@ -37,6 +39,8 @@ struct BackendConfig {
   // skip-gram, whose window of --ctx ids around the centre is skipgram_window.
   Objective objective = Objective::kNext;
   int skipgram_window = 0;
+  Loss loss = Loss::kSoftmax;      // negative sampling replaces the head GEMMs and softmax (negative_sampling.hpp)
+  int negatives = kDefaultNegatives;  // K noise ids a row
   OptimizerConfig optimizer;
   bool freeze_embedding = false;  // no dE, no scatter-add, no optimizer state for E
   bool cuda_graph = true;         // CUDA: replay train_step() as one captured graph (no effect on the CPU)
@@ -90,6 +94,15 @@ class Backend {
   virtual void head_forward() = 0;
   // Adds the batch's summed row losses to an accumulator and overwrites logits with dlogits/rows.
   virtual void softmax_xent_forward_backward() = 0;
+  // Negative sampling's loss op, in place of head_forward_softmax_xent and head_backward: draws each row's noise
+  // ids (seed and step of the last sample_batch), scores them and the target, adds the row losses to the
+  // accumulator and writes dh, dW and db (scaled as dlogits are). Needs load_noise first.
+  virtual void negative_sampling_forward_backward() = 0;
+  // The noise distribution of the training text (noise_cdf), before the first negative-sampling step.
+  virtual void load_noise(const std::vector<std::uint64_t>& cdf) = 0;
+  // The training loss and the head's gradients as config().loss says: softmax over the head (then its
+  // backward), or negative sampling.
+  void loss_forward_backward();
   // head_forward then softmax_xent_forward_backward: what a step and an evaluation run. A backend may fuse
   // them (the CUDA backend adds the bias inside the softmax pass and never writes the biased logits).
   virtual void head_forward_softmax_xent();
@@ -123,7 +136,7 @@ class Backend {
   virtual std::int64_t diverged_step() const = 0;
 
   virtual std::vector<float> read(Tensor t) const = 0;
-  virtual std::vector<std::int32_t> read_ids(Tensor t) const = 0;  // kX or kY
+  virtual std::vector<std::int32_t> read_ids(Tensor t) const = 0;  // kX, kY or kNegativeIds
   virtual void write(Tensor t, const std::vector<float>& values) = 0;
   virtual void write_ids(Tensor t, const std::vector<std::int32_t>& values, int rows) = 0;
 

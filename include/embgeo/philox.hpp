@@ -39,6 +39,7 @@ enum class RandomStream : std::uint32_t {
   kInitHeadWeight = 3,
   kInitHeadBias = 4,
   kSyntheticCorpus = 5,
+  kNoise = 6,  // negative sampling's noise ids
   kUser = 16,  // first value free for tests and experiments
 };
 

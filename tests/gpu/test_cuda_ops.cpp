@@ -167,6 +167,29 @@ TEST(CudaBackend, CbowAndSkipgramTrainAlongTheCpuAndEvaluateTheSameWindows) {
   }
 }
 
+// Negative sampling through the captured step, with atomic and sorted dW/db scatters; the sorted one twice
+// gives the same bits.
+TEST(CudaBackend, NegativeSamplingTrainsAlongTheCpuInTheCapturedStep) {
+  REQUIRE_GPU();
+  const VerifyCase vc = make_objective_case("negsamp", {200, 16, 0, 32}, {Objective::kCbow, 4}, 15, Loss::kNegativeSampling);
+  const std::vector<std::uint64_t> noise = noise_cdf(vc.corpus.data(), vc.corpus.size(), vc.shape.V);
+  const auto windows = static_cast<std::int64_t>(vc.corpus.size()) - vc.layout.context;
+  std::vector<float> first_run;
+  for (const bool deterministic : {false, true, true}) {
+    BackendConfig config = vc.config();
+    config.deterministic = deterministic;
+    BackendPair pair(make_cuda_backend(0, config), vc.corpus, 15);
+    for (Backend* b : {pair.reference.get(), pair.subject.get()}) b->load_noise(noise);
+    expect_all_pass({verify_trajectory(*pair.reference, *pair.subject, 30, 15, windows)},
+                    deterministic ? "sorted" : "atomic");
+    if (!deterministic) continue;
+    if (first_run.empty())
+      first_run = pair.subject->read(Tensor::kHeadWeight);
+    else
+      EXPECT_EQ(pair.subject->read(Tensor::kHeadWeight), first_run);
+  }
+}
+
 TEST(CudaBackend, OnehotMatmulEqualsGatherExactly) {
   REQUIRE_GPU();
   const int V = 1000, D = 48;

@@ -6,6 +6,7 @@
 #include <cstring>
 #include <vector>
 
+#include "embgeo/negative_sampling.hpp"
 #include "embgeo/philox.hpp"
 
 namespace embgeo::cpu {
@@ -76,6 +77,57 @@ void head_backward(const float* dlogits, const float* h, const float* W, float* 
     }
     for (int d = 0; d < D; ++d) dh[static_cast<std::size_t>(b) * D + d] = static_cast<float>(acc[d]);
   }
+}
+
+double negative_sampling_forward_backward(const float* h, const float* W, const float* bias, const std::int32_t* y,
+                                          const std::uint64_t* cdf, std::uint64_t seed, std::int64_t step,
+                                          int first_row, std::int32_t* ids, float* dh, float* dW, float* db, int rows,
+                                          int K, int D, int V, float grad_scale) {
+  const int J = K + 1;  // scored ids a row: the target, then the noise
+  // −log σ(x) = log(1 + e^−x), written so that neither branch overflows.
+  const auto minus_log_sigmoid = [](double x) { return x > 0 ? std::log1p(std::exp(-x)) : -x + std::log1p(std::exp(x)); };
+  std::vector<double> ds(static_cast<std::size_t>(rows) * J);
+  double loss_sum = 0;
+  for (int b = 0; b < rows; ++b) {
+    const float* h_row = h + static_cast<std::size_t>(b) * D;
+    for (int j = 0; j < J; ++j) {
+      const std::int32_t t = j == 0 ? y[b] : sample_noise(seed, step, first_row + b, j, cdf, V);
+      ids[b * J + j] = t;
+      double s = bias[t];
+      for (int d = 0; d < D; ++d) s += static_cast<double>(h_row[d]) * W[static_cast<std::size_t>(t) * D + d];
+      const double sigmoid = 1.0 / (1.0 + std::exp(-s));
+      loss_sum += j == 0 ? minus_log_sigmoid(s) : minus_log_sigmoid(-s);
+      ds[static_cast<std::size_t>(b) * J + j] = (sigmoid - (j == 0 ? 1.0 : 0.0)) * grad_scale;
+    }
+    for (int d = 0; d < D; ++d) {
+      double sum = 0;
+      for (int j = 0; j < J; ++j) sum += ds[static_cast<std::size_t>(b) * J + j] * W[static_cast<std::size_t>(ids[b * J + j]) * D + d];
+      dh[static_cast<std::size_t>(b) * D + d] = static_cast<float>(sum);
+    }
+  }
+  // dW and db: each id's contributions summed in double, in (row, slot) order.
+  std::fill(dW, dW + static_cast<std::size_t>(V) * D, 0.0f);
+  std::fill(db, db + V, 0.0f);
+  std::vector<int> slots(ds.size());
+  for (std::size_t i = 0; i < slots.size(); ++i) slots[i] = static_cast<int>(i);
+  std::stable_sort(slots.begin(), slots.end(), [&](int a, int b) { return ids[a] < ids[b]; });
+  std::vector<double> row(static_cast<std::size_t>(D));
+  for (std::size_t first = 0; first < slots.size();) {
+    const std::int32_t t = ids[slots[first]];
+    std::fill(row.begin(), row.end(), 0.0);
+    double bias_sum = 0;
+    std::size_t last = first;
+    for (; last < slots.size() && ids[slots[last]] == t; ++last) {
+      const double g = ds[slots[last]];
+      const float* h_row = h + static_cast<std::size_t>(slots[last] / J) * D;
+      for (int d = 0; d < D; ++d) row[d] += g * h_row[d];
+      bias_sum += g;
+    }
+    for (int d = 0; d < D; ++d) dW[static_cast<std::size_t>(t) * D + d] = static_cast<float>(row[d]);
+    db[t] = static_cast<float>(bias_sum);
+    first = last;
+  }
+  return loss_sum;
 }
 
 void scatter_add_backward(const float* dh, const std::int32_t* x, float* dE, int B, int C, int D, int V) {

@@ -25,6 +25,15 @@ double softmax_xent_forward_backward(float* logits, const std::int32_t* y, int B
 void head_backward(const float* dlogits, const float* h, const float* W, float* dW, float* db, float* dh, int B,
                    int D, int V);
 
+// Negative sampling (negative_sampling.hpp) of rows whose pooled vectors are h (rows,D) and targets y (rows):
+// ids (rows,K+1) gets each row's target, then noise ids sample_noise(seed, step, first_row + b, k, cdf, V) for
+// k = 1..K. Returns Σ_b loss_b; writes dh (rows,D) and dW (V,D), db (V) (zeroed, then accumulated over the
+// rows' ids), every gradient scaled by grad_scale.
+double negative_sampling_forward_backward(const float* h, const float* W, const float* bias, const std::int32_t* y,
+                                          const std::uint64_t* cdf, std::uint64_t seed, std::int64_t step,
+                                          int first_row, std::int32_t* ids, float* dh, float* dW, float* db, int rows,
+                                          int K, int D, int V, float grad_scale);
+
 // dh (B,D), x (B,C) → dE (V,D): zeroed, then dE[x[b,c]] += dh[b]/C for every context slot.
 void scatter_add_backward(const float* dh, const std::int32_t* x, float* dE, int B, int C, int D, int V);
 
