@@ -1,15 +1,27 @@
-// The mechanics behind the breakage experiments, and the arithmetic of their verdicts.
+// The mechanics behind the experiments, the arithmetic of their verdicts, and the objectives experiment's
+// arms, neighbour table and outputs.
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <filesystem>
+#include <nlohmann/json.hpp>
 #include <numeric>
 #include <sstream>
 
+#include "cli_runner.hpp"
 #include "embgeo/error.hpp"
 #include "experiments/experiments.hpp"
+#include "test_support.hpp"
 
 namespace embgeo {
 namespace {
+
+using testing_support::contains;
+using testing_support::error_of;
+using testing_support::expect_one_line_error;
+using testing_support::run_cli;
+using testing_support::slurp;
+using testing_support::TempDir;
 
 std::string decode(const Corpus& c) {
   std::string text;
@@ -101,13 +113,14 @@ TEST(Experiments, VerdictSaysWithinNoiseOnlyInsideTwoStandardErrors) {
   EXPECT_DOUBLE_EQ(m.spread, 1.0);
 }
 
-TEST(Experiments, AllFourRunOnTheCpuWithMeasuredVerdicts) {
+TEST(Experiments, AllFiveRunOnTheCpuWithMeasuredVerdicts) {
   ExperimentOptions o;
   o.base = quick_cpu_run(400);
   o.seeds = 2;
   std::ostringstream console;
   const std::vector<ExperimentResult> results = run_experiments(experiment_names("all"), o, console);
-  ASSERT_EQ(results.size(), 4u);
+  ASSERT_EQ(results.size(), 5u);
+  EXPECT_EQ(results[4].name, "objectives");
   const ExperimentResult& frozen = results[0];
   EXPECT_EQ(frozen.facts.front().first, "frozen_rows_bit_identical");
   EXPECT_EQ(frozen.facts.front().second, 1.0);
@@ -122,6 +135,101 @@ TEST(Experiments, AllFourRunOnTheCpuWithMeasuredVerdicts) {
   EXPECT_FALSE(swap.predictions.empty());
   for (const ExperimentResult& r : results) EXPECT_FALSE(r.verdicts.empty()) << r.name;
   EXPECT_THROW(experiment_names("melt-gpu"), Error);
+}
+
+TEST(Experiments, ObjectivesTrainsEachObjectiveAndPutsTheirNeighboursSideBySide) {
+  ExperimentOptions o;
+  o.base = quick_cpu_run(300);
+  o.seeds = 2;
+  std::ostringstream console;
+  const std::vector<ExperimentResult> results = run_experiments({"objectives"}, o, console);
+  ASSERT_EQ(results.size(), 1u);
+  const ExperimentResult& r = results[0];
+  const std::vector<std::string> objectives = {"next", "cbow", "skipgram"};
+  ASSERT_EQ(r.arms.size(), objectives.size());
+  for (std::size_t a = 0; a < objectives.size(); ++a) {
+    SCOPED_TRACE(objectives[a]);
+    EXPECT_EQ(r.arms[a].name, objectives[a]);
+    EXPECT_EQ(r.arms[a].objective, objectives[a]);
+    ASSERT_EQ(r.arms[a].runs.size(), 2u);
+    // The arm trained what it is named: its first seed measures what `train --objective X` alone measures.
+    RunOptions alone = o.base;
+    alone.objective = objectives[a];
+    const RunOutcome run = run_training(alone, console);
+    EXPECT_NEAR(r.arms[a].runs[0].geometry_score, run.geometry.points.back().geometry_score, 1e-9);
+    EXPECT_NEAR(r.arms[a].runs[0].val_loss, run.geometry.points.back().val_loss, 1e-9);
+  }
+  ASSERT_EQ(r.verdicts.size(), 2u);  // cbow and skipgram against next, on the geometry score only
+  for (const std::string& v : r.verdicts) EXPECT_TRUE(contains(v, "geometry score")) << v;
+  EXPECT_TRUE(contains(r.notes.front(), "no verdict compares them")) << r.notes.front();
+
+  // The 5 most frequent toy characters with a letter in them: 't' comes first, the (more frequent) space not at all.
+  ASSERT_EQ(r.neighbors.size(), 5u);
+  EXPECT_EQ(r.neighbors[0].query, "t");
+  for (const NeighborRow& row : r.neighbors) {
+    EXPECT_NE(row.query, " ");
+    ASSERT_EQ(row.by_arm.size(), r.arms.size());
+    for (const std::vector<NamedNeighbor>& column : row.by_arm) {
+      EXPECT_EQ(column.size(), static_cast<std::size_t>(o.base.geometry.k));
+      for (const NamedNeighbor& n : column) EXPECT_NE(n.token, row.query) << "the query is left out";
+      for (std::size_t i = 1; i < column.size(); ++i) EXPECT_GE(column[i - 1].cosine, column[i].cosine);
+    }
+  }
+
+  TempDir dir;
+  const std::string out = dir.file("exp");
+  write_experiment_outputs(results, o, out, console);
+  const nlohmann::json j = nlohmann::json::parse(slurp(out + "/experiments.json"))["experiments"]["objectives"];
+  ASSERT_EQ(j["arms"].size(), objectives.size());
+  for (std::size_t a = 0; a < objectives.size(); ++a) {
+    EXPECT_EQ(j["arms"][a]["objective"], objectives[a]);
+    for (std::size_t k = 0; k < 2; ++k)
+      EXPECT_DOUBLE_EQ(j["arms"][a]["runs"][k]["geometry_score"].get<double>(), r.arms[a].runs[k].geometry_score);
+  }
+  ASSERT_EQ(j["neighbors"].size(), r.neighbors.size());
+  EXPECT_EQ(j["neighbors"][0]["query"], "t");
+  for (std::size_t a = 0; a < objectives.size(); ++a)
+    EXPECT_EQ(j["neighbors"][0]["by_arm"][objectives[a]][0]["token"], r.neighbors[0].by_arm[a][0].token);
+  const std::string md = slurp(out + "/experiments.md");
+  EXPECT_TRUE(contains(md, "| query | next | cbow | skipgram |")) << md;
+  EXPECT_TRUE(std::filesystem::exists(out + "/objectives_geometry.dat"));
+}
+
+TEST(Experiments, ObjectivesShowsTheNeighboursOfTheTokensOfNeighbors) {
+  ExperimentOptions o;
+  o.base = quick_cpu_run(20);
+  // Neither is among the default queries (t e h a d): #0 is the space, no word, but it was asked for.
+  o.base.geometry.neighbor_tokens = {"#0", "o"};
+  o.seeds = 1;
+  std::ostringstream console;
+  const ExperimentResult r = run_experiments({"objectives"}, o, console).front();
+  ASSERT_EQ(r.neighbors.size(), 2u);
+  EXPECT_EQ(r.neighbors[0].query, " ");
+  EXPECT_EQ(r.neighbors[1].query, "o");
+}
+
+TEST(Experiments, ObjectivesRefusesAnObjectiveOrAnOddWindowBeforeTraining) {
+  ExperimentOptions o;
+  o.base = quick_cpu_run(5);
+  o.seeds = 1;
+  o.base.objective = "cbow";
+  std::ostringstream console;
+  EXPECT_TRUE(contains(error_of([&] { run_experiments({"objectives"}, o, console); }), "drop --objective cbow"));
+  EXPECT_TRUE(contains(error_of([&] { run_experiments(experiment_names("all"), o, console); }), "drop --objective"));
+  o.base.objective = "next";
+  o.base.ctx = 3;
+  EXPECT_TRUE(contains(error_of([&] { run_experiments({"objectives"}, o, console); }),
+                       "experiment objectives: --objective cbow takes --ctx/2 ids on each side"));
+  EXPECT_EQ(console.str(), "") << "nothing trains before the refusal";
+  // The other experiments still take any objective as their baseline's.
+  o.base.objective = "skipgram";
+  o.base.ctx = 4;
+  EXPECT_NO_THROW(run_experiments({"freeze-embedding"}, o, console));
+
+  TempDir dir;
+  expect_one_line_error(run_cli("experiment objectives --device cpu --objective skipgram --out '" + dir.file("exp") + "'", dir),
+                        "drop --objective skipgram");
+  EXPECT_FALSE(std::filesystem::exists(dir.file("exp")));
 }
 
 }  // namespace

@@ -1,12 +1,15 @@
 #pragma once
-// Breakage experiments: a baseline and a broken variant trained under identical settings (same corpus, same
-// batches, K seeds), compared side by side with verdicts computed from the measurements.
+// Experiments: a baseline and variants trained under identical settings (same corpus, same batches, K seeds),
+// compared side by side with verdicts computed from the measurements. Four break something:
 //
 //   freeze-embedding  the embedding gets no gradient and no optimizer state; only the head learns
 //   permute-ids       token ids relabelled by a fixed random permutation (with the initial rows permuted the
 //                     same way: an exact relabelling; and with a fresh initialization: a statistical one)
 //   tiny-dim          the same run at D=2, or a sweep over --dims
 //   tokenizer-swap    train with tokenizer A, evaluate with tokenizer B (same symbols, other ids)
+// and one changes what is learned:
+//   objectives        next (the baseline), cbow and skipgram on the same corpus and window (--ctx): geometry
+//                     scores, and the nearest neighbours of the most frequent words side by side
 #include <cstdint>
 #include <iosfwd>
 #include <string>
@@ -37,6 +40,7 @@ MeanSpread mean_spread(const std::vector<double>& values);
 
 struct Arm {
   std::string name;
+  std::string objective;              // what the arm trained (--objective)
   int dim = 0;
   std::vector<RunStats> runs;         // one per seed
   std::vector<LogPoint> first_log;    // loss curve of the first seed
@@ -57,6 +61,17 @@ struct SwapPrediction {
   std::string predicted_b;      // model fed B ids, output decoded with B (what a B user sees)
 };
 
+// One query of the objectives experiment: its nearest tokens (cosine, the query left out) in each arm's final
+// table, first seed.
+struct NamedNeighbor {
+  std::string token;
+  double cosine = 0;
+};
+struct NeighborRow {
+  std::string query;
+  std::vector<std::vector<NamedNeighbor>> by_arm;  // ExperimentResult::arms order; nearest first
+};
+
 struct ExperimentResult {
   std::string name;
   std::vector<Arm> arms;                  // arms[0] is the baseline
@@ -64,9 +79,10 @@ struct ExperimentResult {
   std::vector<std::string> notes;         // extra measured facts (permutation checks, swap table, ...)
   std::vector<SwapPrediction> predictions;
   std::vector<std::pair<std::string, double>> facts;  // named numbers for experiments.json
+  std::vector<NeighborRow> neighbors;     // objectives: the side-by-side neighbour table
 };
 
-// Known names: the four above. Error on an unknown name.
+// Known names: the five above. Error on an unknown name.
 std::vector<std::string> experiment_names(const std::string& which);  // "all" expands
 
 std::vector<ExperimentResult> run_experiments(const std::vector<std::string>& names, const ExperimentOptions& options,

@@ -40,6 +40,25 @@ TextTable predictions_table(const ExperimentResult& r) {
   return t;
 }
 
+// One row per query, one column per arm: the arm's nearest tokens, nearest first.
+TextTable neighbors_table(const ExperimentResult& r) {
+  std::vector<std::string> header = {"query"};
+  for (const Arm& a : r.arms) header.push_back(a.name);
+  TextTable t(header);
+  for (const NeighborRow& row : r.neighbors) {
+    std::vector<std::string> cells = {plots::display_label(row.query)};
+    for (const std::vector<NamedNeighbor>& column : row.by_arm) {
+      std::string names;
+      for (const NamedNeighbor& n : column) names += (names.empty() ? "" : " ") + plots::display_label(n.token);
+      cells.push_back(names);
+    }
+    t.add(cells);
+  }
+  return t;
+}
+
+const char* const kNeighborsCaption = "nearest neighbours (cosine, query left out) in each arm's final table, first seed";
+
 json finite_or_null(double v) { return std::isfinite(v) ? json(v) : json(nullptr); }
 
 json results_json(const std::vector<ExperimentResult>& results, const ExperimentOptions& o) {
@@ -60,7 +79,7 @@ json results_json(const std::vector<ExperimentResult>& results, const Experiment
                         {"seconds", finite_or_null(s.seconds)}});
       json curve = json::array();
       for (const LogPoint& p : a.first_log) curve.push_back({{"step", p.step}, {"train_loss", p.train_loss}, {"val_loss", p.val_loss}});
-      e["arms"].push_back({{"name", a.name}, {"dim", a.dim}, {"runs", runs},
+      e["arms"].push_back({{"name", a.name}, {"objective", a.objective}, {"dim", a.dim}, {"runs", runs},
                            {"val_loss_mean", a.stat(&RunStats::val_loss).mean},
                            {"val_loss_spread", a.stat(&RunStats::val_loss).spread}, {"first_seed_curve", curve}});
     }
@@ -70,6 +89,14 @@ json results_json(const std::vector<ExperimentResult>& results, const Experiment
     for (const SwapPrediction& p : r.predictions)
       e["predictions"].push_back({{"context", p.context}, {"expected", p.expected}, {"predicted_with_a", p.predicted_a},
                                   {"predicted_with_b", p.predicted_b}});
+    for (const NeighborRow& row : r.neighbors) {
+      json by_arm;
+      for (std::size_t a = 0; a < r.arms.size(); ++a) {
+        by_arm[r.arms[a].name] = json::array();
+        for (const NamedNeighbor& n : row.by_arm[a]) by_arm[r.arms[a].name].push_back({{"token", n.token}, {"cosine", n.cosine}});
+      }
+      e["neighbors"].push_back({{"query", row.query}, {"by_arm", by_arm}});
+    }
     j["experiments"][r.name] = e;
   }
   return j;
@@ -106,6 +133,18 @@ std::vector<plots::PlotResult> experiment_pictures(const ExperimentResult& r, co
                                             {"baseline", broken.name}));
     break;
   }
+  if (r.name == "objectives") {
+    std::vector<plots::Series> scores;
+    for (const Arm& a : r.arms) {
+      plots::Series s{a.name, {}, {}};
+      for (const GeometryPoint& p : a.first_geometry.points)
+        s.x.push_back(static_cast<double>(p.step)), s.y.push_back(p.geometry_score);
+      scores.push_back(std::move(s));
+    }
+    pictures.push_back(plots::plot_lines(dir, "objectives_geometry", scores,
+                                         "geometry score while training, by objective (first seed)", "step",
+                                         "geometry score", false, false));
+  }
   if (r.name == "tiny-dim" && r.arms.size() > 2) {
     plots::Series s{"validation loss", {}, {}};
     std::vector<const Arm*> by_dim;
@@ -124,6 +163,7 @@ void print_experiment_results(const std::vector<ExperimentResult>& results, std:
   for (const ExperimentResult& r : results) {
     console << "\n== " << r.name << " ==\n" << arms_table(r).text();
     if (!r.predictions.empty()) console << "\ngreedy next-symbol predictions (first seed)\n" << predictions_table(r).text();
+    if (!r.neighbors.empty()) console << "\n" << kNeighborsCaption << "\n" << neighbors_table(r).text();
     for (const std::string& v : r.verdicts) console << "* " << v << "\n";
     for (const std::string& n : r.notes) console << "  " << n << "\n";
   }
@@ -146,6 +186,7 @@ void write_experiment_outputs(const std::vector<ExperimentResult>& results, cons
     for (const std::string& v : r.verdicts) md << "- " << v << "\n";
     for (const std::string& n : r.notes) md << "- " << n << "\n";
     if (!r.predictions.empty()) md << "\n" << predictions_table(r).markdown();
+    if (!r.neighbors.empty()) md << "\n" << kNeighborsCaption << ":\n\n" << neighbors_table(r).markdown();
     for (const plots::PlotResult& p : experiment_pictures(r, dir)) {
       const std::string file = p.path.substr(p.path.find_last_of('/') + 1);
       if (p.rendered)

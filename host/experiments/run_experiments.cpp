@@ -1,6 +1,7 @@
-// The ablation experiments (freeze-embedding, permute-ids, tiny-dim, tokenizer-swap): each trains a baseline
-// and broken variants over several seeds and states verdicts, notes and facts about what changed.
+// The experiments (freeze-embedding, permute-ids, tiny-dim, tokenizer-swap, objectives): each trains a baseline
+// and variants over several seeds and states verdicts, notes and facts about what changed.
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <map>
 #include <memory>
@@ -9,6 +10,7 @@
 
 #include "embgeo/error.hpp"
 #include "experiments/experiments.hpp"
+#include "metrics/metrics.hpp"
 #include "plots/plots.hpp"
 #include "train/device.hpp"
 #include "util/text_table.hpp"
@@ -16,7 +18,8 @@
 namespace embgeo {
 namespace {
 
-const std::vector<std::string> kExperiments = {"freeze-embedding", "permute-ids", "tiny-dim", "tokenizer-swap"};
+const std::vector<std::string> kExperiments = {"freeze-embedding", "permute-ids", "tiny-dim", "tokenizer-swap",
+                                               "objectives"};
 
 RunStats stats_of(const RunOutcome& run, std::uint64_t seed) {
   const GeometryPoint& last = run.geometry.points.back();
@@ -35,6 +38,7 @@ struct ArmRun {
 ArmRun run_arm(const std::string& name, RunOptions options, int seeds, const HooksFor& hooks, std::ostream& console) {
   ArmRun result;
   result.arm.name = name;
+  result.arm.objective = options.objective;
   result.arm.dim = options.dim;
   options.quiet = true;
   const std::uint64_t first_seed = options.seed;
@@ -65,7 +69,7 @@ ExperimentResult freeze_embedding(const ExperimentOptions& o, const ArmRun& base
   RunOptions frozen = o.base;
   frozen.freeze_embedding = true;
   ArmRun variant = run_arm("frozen embedding", frozen, o.seeds, nullptr, console);
-  ExperimentResult r{"freeze-embedding", {baseline.arm, variant.arm}, {}, {}, {}, {}};
+  ExperimentResult r{"freeze-embedding", {baseline.arm, variant.arm}, {}, {}, {}, {}, {}};
   r.verdicts.push_back(verdict_line("frozen embedding, validation loss", baseline.arm, variant.arm, &RunStats::val_loss, o.seeds));
   r.verdicts.push_back(verdict_line("frozen embedding, geometry score", baseline.arm, variant.arm, &RunStats::geometry_score, o.seeds));
   bool identical = true;
@@ -94,7 +98,7 @@ ExperimentResult permute_ids(const ExperimentOptions& o, const ArmRun& baseline,
   };
   ArmRun exact = run_arm("permuted ids, rows permuted alike", o.base, o.seeds, permuted(true), console);
   ArmRun fresh = run_arm("permuted ids, fresh init", o.base, o.seeds, permuted(false), console);
-  ExperimentResult r{"permute-ids", {baseline.arm, exact.arm, fresh.arm}, {}, {}, {}, {}};
+  ExperimentResult r{"permute-ids", {baseline.arm, exact.arm, fresh.arm}, {}, {}, {}, {}, {}};
   r.verdicts.push_back(verdict_line("permuted ids (fresh init), validation loss", baseline.arm, fresh.arm, &RunStats::val_loss, o.seeds));
   r.verdicts.push_back(verdict_line("permuted ids (fresh init), geometry score", baseline.arm, fresh.arm, &RunStats::geometry_score, o.seeds));
 
@@ -142,7 +146,7 @@ ExperimentResult permute_ids(const ExperimentOptions& o, const ArmRun& baseline,
 }
 
 ExperimentResult tiny_dim(const ExperimentOptions& o, const ArmRun& baseline, std::ostream& console) {
-  ExperimentResult r{"tiny-dim", {baseline.arm}, {}, {}, {}, {}};
+  ExperimentResult r{"tiny-dim", {baseline.arm}, {}, {}, {}, {}, {}};
   const int V = baseline.outcomes.front().shape.V;
   r.facts.emplace_back("params_D" + std::to_string(o.base.dim), static_cast<double>(V) * o.base.dim);
   for (int dim : o.dims.empty() ? std::vector<int>{2} : o.dims) {
@@ -175,9 +179,10 @@ std::vector<int> greedy_predictions(Backend& backend, const std::vector<std::int
 }
 
 ExperimentResult tokenizer_swap(const ExperimentOptions& o, const ArmRun& baseline) {
-  ExperimentResult r{"tokenizer-swap", {baseline.arm}, {}, {}, {}, {}};
+  ExperimentResult r{"tokenizer-swap", {baseline.arm}, {}, {}, {}, {}, {}};
   Arm swapped;
   swapped.name = "evaluated with tokenizer B";
+  swapped.objective = o.base.objective;
   swapped.dim = o.base.dim;
   const DeviceChoice device = resolve_device(o.base.device, nullptr);
   for (std::size_t k = 0; k < baseline.outcomes.size(); ++k) {
@@ -231,12 +236,102 @@ ExperimentResult tokenizer_swap(const ExperimentOptions& o, const ArmRun& baseli
   return r;
 }
 
+// The neighbour queries of the objectives experiment: the tokens of --neighbors, else the `count` most frequent
+// tokens that hold a letter or digit (any non-ASCII byte counts as one), so a word corpus shows words rather
+// than "." and "," and a character corpus letters rather than the space.
+std::vector<int> neighbor_queries(const Corpus& corpus, const GeometryOptions& geometry, int count) {
+  std::vector<int> queries;
+  for (const std::string& t : geometry.neighbor_tokens) queries.push_back(token_id(corpus.vocab.tokens, t));
+  if (!queries.empty()) return queries;
+  const std::vector<int> rank_of = frequency_order_ids(corpus);
+  std::vector<int> by_frequency(rank_of.size());
+  for (std::size_t id = 0; id < rank_of.size(); ++id) by_frequency[rank_of[id]] = static_cast<int>(id);
+  for (int id : by_frequency) {
+    const std::string& t = corpus.vocab.tokens[id];
+    if (std::any_of(t.begin(), t.end(), [](unsigned char c) { return std::isalnum(c) || c >= 0x80; }))
+      queries.push_back(id);
+    if (static_cast<int>(queries.size()) == count) break;
+  }
+  return queries;
+}
+
+// Refused before any training: the objectives experiment sets the objective of each arm itself, and its cbow
+// and skipgram arms need a window they can split.
+void check_objectives_options(const RunOptions& base) {
+  if (base.objective != "next")
+    fail("experiment objectives trains next (its baseline), cbow and skipgram itself; drop --objective ",
+         base.objective, " or name another experiment");
+  for (const Objective objective : {Objective::kCbow, Objective::kSkipgram}) {
+    try {
+      validate_window_layout({objective, base.ctx});
+    } catch (const Error& e) {
+      fail("experiment objectives: ", e.what());
+    }
+  }
+}
+
+ExperimentResult objectives(const ExperimentOptions& o, const ArmRun& baseline, std::ostream& console) {
+  // The baseline trained `next` (check_objectives_options), so it is the first arm.
+  Arm next = baseline.arm;
+  next.name = "next";
+  std::vector<ArmRun> variants;
+  for (const char* objective : {"cbow", "skipgram"}) {
+    RunOptions options = o.base;
+    options.objective = objective;
+    variants.push_back(run_arm(objective, options, o.seeds, nullptr, console));
+  }
+  ExperimentResult r{"objectives", {next, variants[0].arm, variants[1].arm}, {}, {}, {}, {}, {}};
+  for (const ArmRun& v : variants)
+    r.verdicts.push_back(verdict_line(v.arm.name + " against next, geometry score", next, v.arm,
+                                      &RunStats::geometry_score, o.seeds));
+  const RunOutcome& first = baseline.outcomes.front();
+  r.notes.push_back("validation losses are each objective's own cross-entropy, so no verdict compares them across "
+                    "objectives: next predicts the id after its " + std::to_string(o.base.ctx) +
+                    " ids, cbow the centre of the same window from " + std::to_string(o.base.ctx / 2) +
+                    " ids on each side (one target per window over the same vocabulary, conditioned on other ids), "
+                    "skipgram one id of the window from the centre alone (a uniform guess scores ln V = " +
+                    fixed(std::log(static_cast<double>(first.shape.V)), 4) + " on each)");
+
+  // Neighbours in each arm's first-seed table; the corpus, and so every id, is the same in all three.
+  const std::vector<const RunOutcome*> tables = {&first, &variants[0].outcomes.front(), &variants[1].outcomes.front()};
+  for (int q : neighbor_queries(first.corpus, o.base.geometry, 5)) {
+    NeighborRow row{first.corpus.vocab.tokens[q], {}};
+    for (const RunOutcome* run : tables) {
+      const std::vector<float>& E = run->result.final.embedding;  // V×D
+      const int V = run->shape.V, D = run->shape.D;
+      std::vector<NamedNeighbor> column;
+      for (const metrics::Neighbor& n :
+           metrics::nearest_neighbors(E, V, D, &E[static_cast<std::size_t>(q) * D], o.base.geometry.k, {q}))
+        column.push_back({run->corpus.vocab.tokens[n.id], n.cosine});
+      row.by_arm.push_back(std::move(column));
+    }
+    r.neighbors.push_back(std::move(row));
+  }
+  r.facts.emplace_back("neighbor_queries", static_cast<double>(r.neighbors.size()));
+  std::string overlap = "neighbours (first seed) that next's list for the same query names too:";
+  for (std::size_t a = 1; a < r.arms.size(); ++a) {
+    std::size_t shared = 0, listed = 0;
+    for (const NeighborRow& row : r.neighbors) {
+      const std::vector<NamedNeighbor>& base = row.by_arm[0];
+      listed += base.size();
+      for (const NamedNeighbor& n : row.by_arm[a])
+        shared += std::any_of(base.begin(), base.end(), [&](const NamedNeighbor& m) { return m.token == n.token; });
+    }
+    r.facts.emplace_back(r.arms[a].name + "_neighbors_shared_with_next", static_cast<double>(shared));
+    overlap += std::string(a > 1 ? "," : "") + " " + r.arms[a].name + " " + std::to_string(shared) + " of " +
+               std::to_string(listed);
+  }
+  r.notes.push_back(overlap);
+  return r;
+}
+
 }  // namespace
 
 std::vector<std::string> experiment_names(const std::string& which) {
   if (which == "all") return kExperiments;
   if (std::find(kExperiments.begin(), kExperiments.end(), which) == kExperiments.end())
-    fail("unknown experiment '", which, "' (choose freeze-embedding, permute-ids, tiny-dim, tokenizer-swap or all)");
+    fail("unknown experiment '", which,
+         "' (choose freeze-embedding, permute-ids, tiny-dim, tokenizer-swap, objectives or all)");
   return {which};
 }
 
@@ -246,6 +341,7 @@ std::vector<ExperimentResult> run_experiments(const std::vector<std::string>& na
   for (int d : o.dims)
     check_dimension("--dims values", d, kMaxDim);
   check_run_options(o.base);
+  if (std::find(names.begin(), names.end(), "objectives") != names.end()) check_objectives_options(o.base);
   console << "baseline: " << o.seeds << " seed(s) from " << o.base.seed << ", D=" << o.base.dim << ", "
           << o.base.steps << " steps\n";
   const ArmRun baseline = run_arm("baseline", o.base, o.seeds, nullptr, console);
@@ -256,6 +352,7 @@ std::vector<ExperimentResult> run_experiments(const std::vector<std::string>& na
     if (name == "permute-ids") results.push_back(permute_ids(o, baseline, console));
     if (name == "tiny-dim") results.push_back(tiny_dim(o, baseline, console));
     if (name == "tokenizer-swap") results.push_back(tokenizer_swap(o, baseline));
+    if (name == "objectives") results.push_back(objectives(o, baseline, console));
   }
   return results;
 }
