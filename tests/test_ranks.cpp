@@ -38,7 +38,9 @@ TEST(Ranks, EachRankDrawsItsRowsOfTheSingleProcessBatch) {
 }
 
 struct Case {
-  const char* shape;  // toy: the built-in corpus by characters; word: a ~1500-word vocabulary
+  // toy: the built-in corpus by characters; word: a ~1500-word vocabulary, also with the other objectives and
+  // negative sampling (whose noise ids a rank draws for its rows as the single process does)
+  const char* shape;
   const char* optimizer;
   const char* exchange;
 };
@@ -46,8 +48,11 @@ void PrintTo(const Case& c, std::ostream* out) { *out << c.shape << " " << c.opt
 
 std::string shape_args(const std::string& shape, const TempDir& dir) {
   if (shape == "toy") return "--steps 50 --log-every 25";
-  return "--corpus '" + testing_support::write_word_corpus(dir) +
-         "' --tokenizer word --dim 24 --ctx 4 --batch 64 --steps 50 --log-every 25 --lr 0.005";
+  const std::string word = "--corpus '" + testing_support::write_word_corpus(dir) +
+                           "' --tokenizer word --dim 24 --ctx 4 --batch 64 --steps 50 --log-every 25 --lr 0.005";
+  if (shape == "word_cbow_negsamp") return word + " --objective cbow --loss negative-sampling";
+  if (shape == "word_skipgram") return word + " --objective skipgram";
+  return word;
 }
 
 class TwoRanks : public ::testing::TestWithParam<Case> {};
@@ -82,7 +87,10 @@ INSTANTIATE_TEST_SUITE_P(Optimizers, TwoRanks,
                                            Case{"toy", "adam", "dense"}, Case{"toy", "adam", "sparse"},
                                            Case{"toy", "lazy-adam", "sparse"}, Case{"word", "sgd", "dense"},
                                            Case{"word", "sgd", "sparse"}, Case{"word", "adam", "dense"},
-                                           Case{"word", "adam", "sparse"}, Case{"word", "lazy-adam", "sparse"}),
+                                           Case{"word", "adam", "sparse"}, Case{"word", "lazy-adam", "sparse"},
+                                           Case{"word_cbow_negsamp", "adam", "dense"},
+                                           Case{"word_cbow_negsamp", "lazy-adam", "sparse"},
+                                           Case{"word_skipgram", "adam", "sparse"}),
                          [](const ::testing::TestParamInfo<Case>& info) {
                            std::string name = std::string(info.param.shape) + "_" + info.param.optimizer + "_" +
                                               info.param.exchange;
