@@ -2,6 +2,10 @@
 // against the reference before timing, and writes machine-readable figures; bad options are one-line errors.
 #include <gtest/gtest.h>
 
+#include <cmath>
+#include <cstdlib>
+#include <filesystem>
+
 #include <nlohmann/json.hpp>
 
 #include "cli_runner.hpp"
@@ -86,6 +90,72 @@ TEST(BenchCli, TrainOverRanksReportsScalingAndTheExchange) {
   EXPECT_FALSE(j.contains("train")) << "--ranks measures scaling instead of the single-process table";
 }
 
+// Real text nobody here wrote, on every Debian system (base-files): ~1,900 words, a few seconds a side.
+const char* const kWordText = "/usr/share/common-licenses/Apache-2.0";
+
+// tools/deps.sh installs both peers, so a missing one fails the test, except for a prebuilt bundle run
+// elsewhere ($EMBGEO_CLI), where it is skipped with the package to install.
+#define REQUIRE_PEER(check, package)                                                                        \
+  do {                                                                                                      \
+    if (std::system(check) != 0) {                                                                          \
+      if (std::getenv("EMBGEO_CLI") == nullptr) GTEST_FAIL() << package " not installed (tools/deps.sh installs it)"; \
+      GTEST_SKIP() << package " not installed on this machine: apt-get install " package;                   \
+    }                                                                                                       \
+  } while (0)
+#define REQUIRE_FASTTEXT() REQUIRE_PEER("command -v fasttext >/dev/null", "fasttext")
+#define REQUIRE_GENSIM() REQUIRE_PEER("/usr/bin/python3 -c 'import gensim' 2>/dev/null", "python3-gensim")
+
+// Both rows measured; both tables have a row for every measured word (the peer trained on our tokens); the
+// ratio is the two rates'.
+void expect_both_sides(const nlohmann::json& j, const std::string& peer) {
+  ASSERT_TRUE(j.contains("train_peer")) << j.dump();
+  const auto& p = j["train_peer"];
+  EXPECT_EQ(p["peer"], peer);
+  ASSERT_EQ(p["rows"].size(), 2u);
+  for (const auto& row : p["rows"]) {
+    EXPECT_GT(row["words_per_second"].get<double>(), 0) << row["side"];
+    EXPECT_TRUE(std::isfinite(row["loss"].get<double>())) << row["side"];
+    const double score = row["geometry_score"].get<double>();
+    EXPECT_TRUE(std::isfinite(score) && score >= -1 && score <= 1) << row["side"] << " " << score;
+    EXPECT_EQ(row["mapped_tokens"], p["training_words"]) << row["side"];
+  }
+  EXPECT_TRUE(std::isfinite(p["rows"][0]["val_loss"].get<double>()));
+  EXPECT_NEAR(p["words_per_second_ratio"].get<double>(),
+              p["rows"][0]["words_per_second"].get<double>() / p["rows"][1]["words_per_second"].get<double>(), 1e-9);
+  // Equal work: our rows cover the epochs' words, short by less than one batch.
+  const std::int64_t rows = p["steps"].get<std::int64_t>() * p["B"].get<std::int64_t>();
+  const std::int64_t words = p["epochs"].get<std::int64_t>() * p["training_words"].get<std::int64_t>();
+  EXPECT_GE(rows, words);
+  EXPECT_LT(rows - words, p["B"].get<std::int64_t>());
+}
+
+TEST(BenchCli, TrainBesideFasttextReportsWordsPerSecondLossAndGeometryOfBoth) {
+  REQUIRE_FASTTEXT();
+  TempDir dir;
+  const nlohmann::json j = bench_json(std::string("train --peer fasttext --corpus ") + kWordText + " --dim 16 --epochs 2", dir);
+  expect_both_sides(j, "fasttext");
+  EXPECT_EQ(j["train_peer"]["loss"], "softmax");
+}
+
+TEST(BenchCli, TrainBesideGensimReportsWordsPerSecondLossAndGeometryOfBoth) {
+  REQUIRE_GENSIM();
+  TempDir dir;
+  const nlohmann::json j = bench_json(std::string("train --peer gensim --corpus ") + kWordText + " --dim 16 --epochs 2", dir);
+  expect_both_sides(j, "gensim");
+  EXPECT_EQ(j["train_peer"]["loss"], "negative-sampling");
+  EXPECT_EQ(j["train_peer"]["negatives"], 5);
+}
+
+TEST(BenchCli, AMissingPeerIsAOneLineErrorNamingItsPackage) {
+  TempDir dir;
+  const std::string args = std::string("bench train --device cpu --corpus ") + kWordText + " --out '" + dir.file("b") + "' --peer ";
+  expect_one_line_error(run_cli(args + "fasttext", dir, "EMBGEO_FASTTEXT=/nonexistent/fasttext "), "apt-get install fasttext");
+  expect_one_line_error(run_cli(args + "gensim", dir, "EMBGEO_GENSIM_SCRIPT=/nonexistent/peer_gensim.py "),
+                        "gensim peer script not found");
+  EXPECT_FALSE(std::filesystem::exists(dir.file("b")) && !std::filesystem::is_empty(dir.file("b")))
+      << "a failed peer leaves no scratch files behind";
+}
+
 TEST(BenchCli, BadOptionsAreOneLineErrors) {
   TempDir dir;
   expect_one_line_error(run_cli("bench frobnicate --device cpu", dir), "unknown bench");
@@ -94,6 +164,11 @@ TEST(BenchCli, BadOptionsAreOneLineErrors) {
   expect_one_line_error(run_cli("bench train --device cpu --peer tensorflow", dir), "--peer");
   expect_one_line_error(run_cli("bench train --device cpu --ranks 0", dir), "--ranks values must be in [1, 1024]");
   expect_one_line_error(run_cli("bench train --device cpu --ranks 1,2 --peer pytorch", dir), "give one");
+  expect_one_line_error(run_cli("bench train --device cpu --peer fasttext", dir), "needs --corpus");
+  expect_one_line_error(run_cli("bench kernels --device cpu --peer gensim --corpus x", dir), "belongs to bench train");
+  expect_one_line_error(run_cli("bench train --device cpu --corpus x", dir), "belong to --peer fasttext|gensim");
+  expect_one_line_error(run_cli("bench train --device 0 --peer gensim --corpus x", dir), "one CPU thread each side");
+  expect_one_line_error(run_cli("bench train --device cpu --peer gensim --corpus x --ctx 3", dir), "--ctx");
 }
 
 }  // namespace

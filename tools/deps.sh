@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs the Debian packages embgeo-cuda builds with, plus any named as arguments, when any are missing.
+# Installs the Debian packages embgeo-cuda builds and tests with (the bench peers fastText and gensim among
+# them), plus any named as arguments, when any are missing.
 # The CUDA toolkit itself is expected at /usr/local/cuda (or nvcc on PATH), except with --no-cuda (for
 # tools that build no CUDA code, such as tools/fuzz.sh).
 #
@@ -13,7 +14,7 @@ if [[ "${1:-}" == --no-cuda ]]; then
 fi
 
 packages=(cmake make g++ libgtest-dev libbenchmark-dev libcli11-dev nlohmann-json3-dev libopenblas-dev gnuplot-nox
-          openmpi-bin libopenmpi-dev "$@")
+          openmpi-bin libopenmpi-dev fasttext python3-gensim "$@")
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

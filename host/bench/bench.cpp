@@ -296,7 +296,17 @@ void run_bench(const std::string& which, const BenchOptions& o, std::ostream& co
   if (!(o.route_budget_seconds > 0) || o.route_budget_seconds > 86400)
     fail("--route-budget must be in (0, 86400] seconds, got ", o.route_budget_seconds);
   if (o.steps < 0 || o.steps > 1000000) fail("--steps must be in [1, 1000000], got ", o.steps);
-  if (!o.peer.empty() && o.peer != "pytorch") fail("--peer supports pytorch, got '", o.peer, "'");
+  if (!o.peer.empty() && o.peer != "pytorch" && o.peer != "fasttext" && o.peer != "gensim")
+    fail("--peer supports pytorch, fasttext and gensim, got '", o.peer, "'");
+  const bool text_peer = o.peer == "fasttext" || o.peer == "gensim";
+  if (text_peer && which != "train") fail("--peer ", o.peer, " belongs to bench train");
+  if (text_peer && o.corpus.empty()) fail("--peer ", o.peer, " needs --corpus TEXT, the text both sides train on");
+  if (!text_peer && (!o.corpus.empty() || o.epochs || o.ctx || o.batch))
+    fail("--corpus, --epochs, --ctx and --batch belong to --peer fasttext|gensim");
+  if (text_peer && o.device != "auto" && o.device != "cpu")
+    fail("--peer ", o.peer, " compares one CPU thread each side; give --device cpu or leave it out");
+  if (o.epochs < 0 || o.epochs > 10000) fail("--epochs must be in [1, 10000], got ", o.epochs);
+  if (o.batch < 0 || o.batch > (1 << 20)) fail("--batch must be in [1, 1048576], got ", o.batch);
   for (const int ranks : o.ranks)
     if (ranks < 1 || ranks > 1024) fail("--ranks values must be in [1, 1024], got ", ranks);
   if (!o.ranks.empty() && !o.peer.empty()) fail("--ranks and --peer are separate measurements; give one");
@@ -304,7 +314,7 @@ void run_bench(const std::string& which, const BenchOptions& o, std::ostream& co
     check_dimension("--vocab values", V, kMaxVocab);
   for (const std::string& name : o.shapes) shape_named(name);  // an unknown name fails before any measuring
   std::string notice;
-  const DeviceChoice device = resolve_device(o.device, &notice);
+  const DeviceChoice device = resolve_device(text_peer ? "cpu" : o.device, &notice);
   if (!notice.empty()) console << notice << "\n";
   if (device.emulated)
     console << "note: " << device_label(device) << " is the emulated device: every time below is the CPU running the "
@@ -315,10 +325,11 @@ void run_bench(const std::string& which, const BenchOptions& o, std::ostream& co
   out["emulated_device"] = device.emulated;
   std::vector<plots::Series> series;
   // Measured once (GPU: a 1 GiB copy and two 8192³ GEMMs) and shared by every section that needs it.
-  const Ceilings ceilings = which == "inspect" ? Ceilings{} : device.cuda ? measure_gpu_ceilings(device.index) : measure_cpu_ceilings();
+  const Ceilings ceilings = which == "inspect" || text_peer ? Ceilings{} : device.cuda ? measure_gpu_ceilings(device.index) : measure_cpu_ceilings();
   if (which == "lookup-vs-onehot" || which == "all") bench_lookup_vs_onehot(o, device, ceilings, out, console, series);
   if (which == "kernels" || which == "all") bench_kernels(o, device, ceilings, out, console);
-  if (which == "train" || which == "all") bench_train(o, device, ceilings, out, console);
+  if (text_peer) bench_train_text_peer(o, out, console);
+  else if (which == "train" || which == "all") bench_train(o, device, ceilings, out, console);
   if (which == "inspect" || which == "all") bench_inspect(o, device, out, console);
   const std::string json_path = o.json_path.empty() ? o.out_dir + "/bench.json" : o.json_path;
   write_file_atomically(json_path, json_text(out));

@@ -23,7 +23,12 @@ struct BenchOptions {
   double route_budget_seconds = 20; // GPU lookup-vs-onehot: a one-hot route predicted to need more is skipped
   std::vector<std::string> shapes;  // train: toy, word, gpt2, llama3; empty: by device
   std::int64_t steps = 0;           // 0: per shape (2000 toy, 50 large, 20 word on the CPU)
-  std::string peer;                 // "pytorch": also time tools/peer_pytorch.py at the same shapes
+  std::string peer;                 // "pytorch": also time tools/peer_pytorch.py at the same shapes;
+                                    // "fasttext" or "gensim": train CBOW on `corpus` beside that tool
+  std::string corpus;               // --peer fasttext|gensim: the text both sides train on
+  int epochs = 0;                   // --peer fasttext|gensim: 0: 5
+  int ctx = 0;                      // --peer fasttext|gensim: the window's ids besides the target; 0: 10
+  int batch = 0;                    // --peer fasttext|gensim: our rows a step; 0: 64
   std::vector<int> ranks;           // train: run each shape as this many ranks under mpirun (scaling)
   std::string out_dir = "runs/bench";
   std::string json_path;            // default: OUT_DIR/bench.json
@@ -63,6 +68,11 @@ NamedShape shape_named(const std::string& name);
 // exchange's share of a step. Rows go to out["rank_scaling"].
 void bench_rank_scaling(const BenchOptions& options, const DeviceChoice& device, const std::vector<std::string>& shapes,
                         nlohmann::json& out, std::ostream& console);
+
+// `bench train --peer fasttext|gensim --corpus TEXT`: our CBOW (softmax beside fastText, negative sampling
+// beside gensim) and the peer's on the same tokens, D, window and epochs, one CPU thread each: words/s, the
+// loss each reaches and both tables' geometry scores. Rows go to out["train_peer"].
+void bench_train_text_peer(const BenchOptions& options, nlohmann::json& out, std::ostream& console);
 
 // which: lookup-vs-onehot, kernels, train, inspect or all.
 void run_bench(const std::string& which, const BenchOptions& options, std::ostream& console);

@@ -45,6 +45,7 @@ ChildResult run_child(const std::vector<std::string>& args, const std::string& w
   }
   std::remove(log_path.c_str());
   ChildResult result;
+  result.output = log;
   result.ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
   const std::size_t last = log.find_last_not_of('\n');
   if (last != std::string::npos) {
@@ -54,5 +55,7 @@ ChildResult run_child(const std::vector<std::string>& args, const std::string& w
   if (result.last_line.empty()) result.last_line = "no output";
   return result;
 }
+
+std::string debian_python() { return std::filesystem::exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3"; }
 
 }  // namespace embgeo

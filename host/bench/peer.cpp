@@ -20,9 +20,6 @@ std::string peer_script() {
   return std::string(EMBGEO_SOURCE_DIR) + "/tools/peer_pytorch.py";
 }
 
-// Debian's python3 sees Debian's python3-torch; another python3 first on PATH may not.
-std::string python() { return std::filesystem::exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3"; }
-
 }  // namespace
 
 PeerResult run_pytorch_peer(const std::string& device, const ModelShape& s, std::int64_t steps) {
@@ -30,7 +27,7 @@ PeerResult run_pytorch_peer(const std::string& device, const ModelShape& s, std:
   if (!std::filesystem::exists(script)) fail("PyTorch peer script not found at ", script, " (set EMBGEO_PEER_SCRIPT)");
   const std::string json_path = (std::filesystem::temp_directory_path() / ("embgeo_peer_" + std::to_string(::getpid()) + ".json")).string();
   const std::string shape = std::to_string(s.V) + "," + std::to_string(s.D) + "," + std::to_string(s.C) + "," + std::to_string(s.B);
-  const ChildResult run = run_child({python(), script, "--device", device, "--shape", shape, "--steps",
+  const ChildResult run = run_child({debian_python(), script, "--device", device, "--shape", shape, "--steps",
                                      std::to_string(steps), "--json", json_path},
                                     "the PyTorch peer");
   if (!run.ok) {

@@ -1,4 +1,4 @@
-// The `bench` subcommand: its options (which benches, device, vocabulary sizes, shapes, PyTorch peer, output
+// The `bench` subcommand: its options (which benches, device, vocabulary sizes, shapes, peers, output
 // directory) and the action that hands them to run_bench.
 #include <iostream>
 #include <memory>
@@ -26,7 +26,13 @@ void add_bench_command(CLI::App& app, Action& action) {
       ->capture_default_str();
   cmd->add_option("--shapes", o->bench.shapes, "train shapes: toy, word, gpt2, llama3")->delimiter(',');
   cmd->add_option("--steps", o->bench.steps, "timed training steps per shape");
-  cmd->add_option("--peer", o->bench.peer, "pytorch: time tools/peer_pytorch.py at the same shapes");
+  cmd->add_option("--peer", o->bench.peer,
+                  "train: pytorch (tools/peer_pytorch.py at the same shapes), fasttext (CBOW, softmax) or gensim "
+                  "(CBOW, negative sampling) on --corpus");
+  cmd->add_option("--corpus", o->bench.corpus, "--peer fasttext|gensim: the text both sides train on");
+  cmd->add_option("--epochs", o->bench.epochs, "--peer fasttext|gensim: passes over the text (default 5)");
+  cmd->add_option("--ctx", o->bench.ctx, "--peer fasttext|gensim: the window's words besides the target (default 10)");
+  cmd->add_option("--batch", o->bench.batch, "--peer fasttext|gensim: our rows a step (default 64)");
   cmd->add_option("--ranks", o->bench.ranks, "train: rank counts to scale over under mpirun, e.g. 1,2")->delimiter(',');
   cmd->add_option("--out", o->bench.out_dir, "directory for bench.json and the plot")->capture_default_str();
   cmd->add_option("--json", o->bench.json_path, "where to write the JSON (default OUT/bench.json)");
