@@ -29,7 +29,7 @@ class CudaBackend final : public Backend {
                          static_cast<std::size_t>(ids) * sizeof(std::int32_t) +
                          static_cast<std::size_t>(config.shape.B) * sizeof(double);
     if (config.loss == Loss::kNegativeSampling && config.deterministic)
-      needed += cuda::SortedScatterWorkspace::bytes(scored_slots(config), config.shape.D);
+      needed += cuda::SortedScatterWorkspace::bytes(static_cast<int>(config.scored_ids(config.shape.B)), config.shape.D);
     if (needed > memory.free_bytes)
       fail("model needs ", needed >> 20, " MiB on cuda:", device, " but only ", memory.free_bytes >> 20,
            " MiB are free; lower --dim, --batch or the vocabulary");
@@ -79,7 +79,7 @@ class CudaBackend final : public Backend {
       dh_all_ = DeviceBuffer<float>(static_cast<std::size_t>(config.global_batch()) * s.D);
     }
     if (config.loss == Loss::kNegativeSampling) {
-      const auto slots = static_cast<std::size_t>(scored_slots(config));
+      const std::size_t slots = config.scored_ids(s.B);
       negative_ids_ = DeviceBuffer<std::int32_t>(slots);
       negative_ds_ = DeviceBuffer<float>(slots);
       negative_weighted_ = DeviceBuffer<float>(slots * s.D);
@@ -87,7 +87,7 @@ class CudaBackend final : public Backend {
       // dW and db rows of a deterministic run are summed in a fixed order too; a workspace of their own keeps
       // the embedding's (and lazy Adam's list of touched rows) apart.
       if (config.deterministic)
-        negative_sorted_ = std::make_unique<cuda::SortedScatterWorkspace>(scored_slots(config), s.V, s.D);
+        negative_sorted_ = std::make_unique<cuda::SortedScatterWorkspace>(static_cast<int>(slots), s.V, s.D);
     }
     if (config.ranks != nullptr) nccl_ = std::make_unique<cuda::NcclCommunicator>(*config.ranks);
   }
@@ -282,7 +282,7 @@ class CudaBackend final : public Backend {
     if (t == Tensor::kX) return x_.download(count, stream_);
     if (t == Tensor::kY) return y_.download(count, stream_);
     if (t == Tensor::kNegativeIds)
-      return negative_ids_.download(static_cast<std::size_t>(rows_) * (config_.negatives + 1), stream_);
+      return negative_ids_.download(config_.scored_ids(rows_), stream_);
     fail("internal: read_ids of a float tensor ", tensor_name(t));
   }
 
@@ -336,8 +336,6 @@ class CudaBackend final : public Backend {
     cuda::head_forward(cublas_, h_.get(), W_.get(), nullptr, logits_.get(), rows_, s.D, s.V, stream_);
     enqueue_softmax(bias_.get());
   }
-
-  static int scored_slots(const BackendConfig& config) { return config.shape.B * (config.negatives + 1); }
 
   // The training loss and the head's gradients (Backend::loss_forward_backward) without the host-side row count,
   // so a captured step can hold it.

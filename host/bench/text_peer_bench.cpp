@@ -3,7 +3,6 @@
 // geometry score of both tables from inspect's corpus yardstick.
 #include <unistd.h>
 
-#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -67,7 +66,8 @@ json side_json(const Side& s) {
 }
 
 // Our side as `train` would run it: CBOW on the word tokenizer, on the CPU with one thread.
-RunOptions text_peer_run_options(const BenchOptions& o, std::int64_t steps) {
+// Its steps are set once the text's length is known.
+RunOptions text_peer_run_options(const BenchOptions& o) {
   RunOptions r;
   r.device = "cpu";
   r.corpus_path = o.corpus;
@@ -79,8 +79,6 @@ RunOptions text_peer_run_options(const BenchOptions& o, std::int64_t steps) {
   r.dim = o.dim ? o.dim : 64;
   r.ctx = o.ctx ? o.ctx : 10;
   r.batch = o.batch ? o.batch : 64;
-  r.steps = std::max<std::int64_t>(steps, 1);
-  r.log_every = static_cast<int>(std::min<std::int64_t>(r.steps, 1 << 30));  // one log point: the run's mean loss
   r.threads = 1;
   r.quiet = true;
   return r;
@@ -92,13 +90,13 @@ void bench_train_text_peer(const BenchOptions& o, json& out, std::ostream& conso
   const bool fasttext = o.peer == "fasttext";
   const std::string peer_name = fasttext ? "fastText" : "gensim";
   const int epochs = o.epochs ? o.epochs : 5;
-  RunOptions ours = text_peer_run_options(o, 1);
+  RunOptions ours = text_peer_run_options(o);
   check_run_options(ours);  // an odd --ctx or a bad --dim fails before anything runs
   // The yardstick's reading of the text is train's: the same tokens and the same cut before the held-out tail.
   const Corpus corpus = read_yardstick_corpus({o.corpus, "word", ours.ctx, ours.val_fraction});
   // Equal work: every training word predicted once an epoch on both sides (ours: B rows a step).
   ours.steps = (epochs * corpus.train_tokens + ours.batch - 1) / ours.batch;
-  ours.log_every = static_cast<int>(ours.steps);
+  ours.log_every = static_cast<int>(ours.steps);  // one log point: the run's mean loss
   const ScratchDirectory scratch(o.out_dir + "/peer-scratch-" + std::to_string(::getpid()));
   const std::string tokens_path = scratch.path + "/tokens.txt", vec_path = scratch.path + "/" + o.peer + ".vec";
   write_tokens(corpus, tokens_path);

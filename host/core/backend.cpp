@@ -98,7 +98,7 @@ std::size_t training_state_bytes(const BackendConfig& config) {
   // Negative sampling: each row's K+1 ids and score gradients, their dW rows (B·(K+1), D), the noise table.
   std::size_t sampled = 0, noise = 0;
   if (config.loss == Loss::kNegativeSampling) {
-    const std::size_t scored = static_cast<std::size_t>(s.B) * (config.negatives + 1);
+    const std::size_t scored = config.scored_ids(s.B);
     ids += scored;
     sampled = scored * (1 + static_cast<std::size_t>(s.D));
     noise = static_cast<std::size_t>(s.V) * sizeof(std::uint64_t);

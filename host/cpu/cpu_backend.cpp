@@ -41,7 +41,7 @@ class CpuBackend final : public Backend {
       vE_.resize(VD);
     }
     if (config.loss == Loss::kNegativeSampling)
-      negative_ids_.resize(static_cast<std::size_t>(s.B) * (config.negatives + 1));
+      negative_ids_.resize(config.scored_ids(s.B));
     if (config.scatters_global_batch()) {
       x_all_.resize(static_cast<std::size_t>(config.global_batch()) * s.C);
       dh_all_.resize(static_cast<std::size_t>(config.global_batch()) * s.D);
@@ -181,7 +181,7 @@ class CpuBackend final : public Backend {
     if (t == Tensor::kX) return {x_.begin(), x_.begin() + static_cast<std::ptrdiff_t>(rows_) * s.C};
     if (t == Tensor::kY) return {y_.begin(), y_.begin() + rows_};
     if (t == Tensor::kNegativeIds)
-      return {negative_ids_.begin(), negative_ids_.begin() + static_cast<std::ptrdiff_t>(rows_) * (config_.negatives + 1)};
+      return {negative_ids_.begin(), negative_ids_.begin() + static_cast<std::ptrdiff_t>(config_.scored_ids(rows_))};
     fail("internal: read_ids of a float tensor ", tensor_name(t));
   }
 

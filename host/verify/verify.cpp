@@ -66,14 +66,20 @@ void copy(Backend& from, Backend& to, std::initializer_list<Tensor> tensors) {
   for (Tensor t : tensors) to.write(t, from.read(t));
 }
 
-// The loss the subject accumulated since its last take_loss_sum() and the dlogits it left, against the judge's.
+// The mean loss the subject accumulated since its last take_loss_sum(), against the judge's.
+void compare_loss(WorstOf& worst, const std::string& what, const Backend::LossSum& want_loss, Backend& subject,
+                  double atol, double rtol) {
+  const Backend::LossSum got_loss = subject.take_loss_sum();
+  const std::vector<float> want{static_cast<float>(want_loss.sum / want_loss.rows)};
+  worst.add(compare_tensors(what, {static_cast<float>(got_loss.sum / got_loss.rows)}, want,
+                            scaled_tolerance(want, atol, rtol)));
+}
+
+// The subject's loss and the dlogits it left, against the judge's.
 void compare_loss_and_dlogits(WorstOf& worst, const std::string& label, const Backend::LossSum& want_loss,
                               const Backend& judge, Backend& subject, double loss_atol, double loss_rtol,
                               double grad_atol, double grad_rtol) {
-  const Backend::LossSum got_loss = subject.take_loss_sum();
-  const std::vector<float> want{static_cast<float>(want_loss.sum / want_loss.rows)};
-  worst.add(compare_tensors(label + "loss", {static_cast<float>(got_loss.sum / got_loss.rows)}, want,
-                            scaled_tolerance(want, loss_atol, loss_rtol)));
+  compare_loss(worst, label + "loss", want_loss, subject, loss_atol, loss_rtol);
   const std::vector<float> want_grad = judge.read(Tensor::kLogits);
   worst.add(compare_tensors(label + "dlogits", subject.read(Tensor::kLogits), want_grad,
                             scaled_tolerance(want_grad, grad_atol, grad_rtol)));
@@ -120,10 +126,7 @@ void verify_negative_sampling(WorstOf& worst, Backend& judge, Backend& subject) 
   subject.negative_sampling_forward_backward();
   worst.add(compare_tensors("negative_sampling negative_ids", as_floats(subject.read_ids(Tensor::kNegativeIds)),
                             as_floats(judge.read_ids(Tensor::kNegativeIds)), {}));
-  const Backend::LossSum want = judge.take_loss_sum(), got = subject.take_loss_sum();
-  const std::vector<float> want_mean{static_cast<float>(want.sum / want.rows)};
-  worst.add(compare_tensors("negative_sampling loss", {static_cast<float>(got.sum / got.rows)}, want_mean,
-                            scaled_tolerance(want_mean, kParamAtol, kParamRtol)));
+  compare_loss(worst, "negative_sampling loss", judge.take_loss_sum(), subject, kParamAtol, kParamRtol);
   for (Tensor t : {Tensor::kPooledGrad, Tensor::kHeadWeightGrad, Tensor::kHeadBiasGrad})
     compare(worst, judge, subject, t, kSumAtol, kSumRtol);
 }

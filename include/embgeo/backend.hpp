@@ -52,6 +52,8 @@ struct BackendConfig {
   RankGroup* ranks = nullptr;
   EmbeddingExchange exchange = EmbeddingExchange::kDense;
 
+  // Negative sampling's scored ids for `rows` batch rows: each row's target, then its K noise ids.
+  std::size_t scored_ids(int rows) const { return static_cast<std::size_t>(rows) * (negatives + 1); }
   WindowLayout layout() const { return {objective, objective == Objective::kSkipgram ? skipgram_window : shape.C}; }
   // Trains `l`: sets the objective and shape.C to the ids its rows pool.
   void set_layout(const WindowLayout& l) {
