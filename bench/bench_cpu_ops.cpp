@@ -64,13 +64,13 @@ struct StepTensors {
     const std::vector<std::int32_t> corpus = synthetic_corpus(s.V, corpus_tokens(s), kSeed);
     cpu::sample_batch(corpus.data(), kSeed, 1, 0, static_cast<std::int64_t>(corpus.size()) - s.C, x.data(), y.data(),
                       s.B, WindowLayout{Objective::kNext, s.C});
-    cpu::gather_mean_forward(x.data(), params.embedding.data(), h.data(), s.B, s.C, s.D);
+    cpu::gather_pool_forward(x.data(), params.embedding.data(), nullptr, h.data(), s.B, s.C, s.D, Pooling{});
     cpu::head_forward(h.data(), params.head_weight.data(), params.head_bias.data(), dlogits.data(), s.B, s.D, s.V);
     logits = dlogits;
     cpu::softmax_xent_forward_backward(dlogits.data(), y.data(), s.B, s.V, 1.0f / s.B);
     cpu::head_backward(dlogits.data(), h.data(), params.head_weight.data(), dW.data(), db.data(), dh.data(), s.B, s.D,
                        s.V);
-    cpu::scatter_add_backward(dh.data(), x.data(), dE.data(), s.B, s.C, s.D, s.V);
+    cpu::scatter_add_backward(dh.data(), x.data(), nullptr, dE.data(), s.B, s.C, s.D, s.V, Pooling{});
   }
 
   ModelShape shape;
@@ -92,7 +92,7 @@ void BM_CpuGatherMeanForward(benchmark::State& state) {
   const CpuOps& ops = ops_arg(state);
   const ModelShape& s = t.shape;
   for (auto _ : state) {
-    ops.gather_mean_forward(t.x.data(), t.params.embedding.data(), t.h.data(), s.B, s.C, s.D);
+    ops.gather_pool_forward(t.x.data(), t.params.embedding.data(), nullptr, t.h.data(), s.B, s.C, s.D, Pooling{});
     benchmark::DoNotOptimize(t.h.data());
   }
   report(state, gather_mean_cost(s), tokens(s));
@@ -138,7 +138,7 @@ void BM_CpuScatterAddBackward(benchmark::State& state) {
   const CpuOps& ops = ops_arg(state);
   const ModelShape& s = t.shape;
   for (auto _ : state) {
-    ops.scatter_add_backward(t.dh.data(), t.x.data(), t.dE.data(), s.B, s.C, s.D, s.V);
+    ops.scatter_add_backward(t.dh.data(), t.x.data(), nullptr, t.dE.data(), s.B, s.C, s.D, s.V, Pooling{});
     benchmark::DoNotOptimize(t.dE.data());
   }
   report(state, scatter_add_cost(s, distinct_ids(t.x, s.V)), tokens(s));

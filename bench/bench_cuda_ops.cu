@@ -184,7 +184,7 @@ void BM_CudaGatherMeanForward(benchmark::State& state) {
     const auto E = uniform_buffer(s.embedding_elems(), -1.0f, 1.0f, kSeed, g.stream());
     DeviceBuffer<float> h(static_cast<std::size_t>(s.B) * s.D);
     run_timed(state, g, gather_mean_cost(s),
-              [&] { cuda::gather_mean_forward(x.get(), E.get(), h.get(), s.B, s.C, s.D, g.stream()); });
+              [&] { cuda::gather_pool_forward(x.get(), E.get(), nullptr, h.get(), s.B, s.C, s.D, Pooling{}, g.stream()); });
     state.SetItemsProcessed(static_cast<std::int64_t>(tokens(s) * static_cast<double>(state.iterations())));
   });
 }
@@ -203,7 +203,7 @@ void BM_CudaScatterAddBackward(benchmark::State& state, IdDistribution distribut
     DeviceBuffer<float> dE(s.embedding_elems());
     const std::size_t unique_rows = distinct_ids(ids, s.V);
     run_timed(state, g, scatter_add_cost(s, unique_rows),
-              [&] { cuda::scatter_add_backward(dh.get(), x.get(), dE.get(), s.B, s.C, s.D, s.V, g.stream()); });
+              [&] { cuda::scatter_add_backward(dh.get(), x.get(), nullptr, dE.get(), s.B, s.C, s.D, s.V, Pooling{}, g.stream()); });
     state.SetItemsProcessed(static_cast<std::int64_t>(tokens(s) * static_cast<double>(state.iterations())));
     state.counters["unique_rows"] = static_cast<double>(unique_rows);
   });

@@ -29,7 +29,7 @@ class CudaBackend final : public Backend {
                          static_cast<std::size_t>(ids) * sizeof(std::int32_t) +
                          static_cast<std::size_t>(config.shape.B) * sizeof(double);
     if (config.loss == Loss::kNegativeSampling && config.deterministic)
-      needed += cuda::SortedScatterWorkspace::bytes(static_cast<int>(config.scored_ids(config.shape.B)), config.shape.D);
+      needed += cuda::SortedScatterWorkspace::bytes(static_cast<int>(config.scored_ids(config.shape.B)), config.shape.H());
     if (needed > memory.free_bytes)
       fail("model needs ", needed >> 20, " MiB on cuda:", device, " but only ", memory.free_bytes >> 20,
            " MiB are free; lower --dim, --batch or the vocabulary");
@@ -38,25 +38,31 @@ class CudaBackend final : public Backend {
     cublas_ = context_->cublas();
 
     const ModelShape& s = config.shape;
-    const std::size_t VD = s.embedding_elems();
+    const std::size_t VD = s.embedding_elems(), VH = s.head_weight_elems();
     E_ = DeviceBuffer<float>(VD);
-    W_ = DeviceBuffer<float>(VD);
+    W_ = DeviceBuffer<float>(VH);
     bias_ = DeviceBuffer<float>(s.V);
+    P_ = DeviceBuffer<float>(s.position_elems());
     x_ = DeviceBuffer<std::int32_t>(static_cast<std::size_t>(s.B) * s.C);
     y_ = DeviceBuffer<std::int32_t>(s.B);
-    h_ = DeviceBuffer<float>(static_cast<std::size_t>(s.B) * s.D);
+    h_ = DeviceBuffer<float>(s.pooled_elems());
     logits_ = DeviceBuffer<float>(s.logits_elems());
-    dh_ = DeviceBuffer<float>(static_cast<std::size_t>(s.B) * s.D);
-    dW_ = DeviceBuffer<float>(VD);
+    dh_ = DeviceBuffer<float>(s.pooled_elems());
+    dW_ = DeviceBuffer<float>(VH);
     db_ = DeviceBuffer<float>(s.V);
-    mW_ = DeviceBuffer<float>(VD);
-    vW_ = DeviceBuffer<float>(VD);
+    mW_ = DeviceBuffer<float>(VH);
+    vW_ = DeviceBuffer<float>(VH);
     mb_ = DeviceBuffer<float>(s.V);
     vb_ = DeviceBuffer<float>(s.V);
     if (!config.freeze_embedding) {
       dE_ = DeviceBuffer<float>(VD);
       mE_ = DeviceBuffer<float>(VD);
       vE_ = DeviceBuffer<float>(VD);
+    }
+    if (s.pooling.trains_table()) {
+      dP_ = DeviceBuffer<float>(P_.size());
+      mP_ = DeviceBuffer<float>(P_.size());
+      vP_ = DeviceBuffer<float>(P_.size());
     }
     ones_ = cuda::uploaded(std::vector<float>(s.B, 1.0f), stream_);
     loss_sum_ = DeviceBuffer<double>(1);
@@ -76,18 +82,18 @@ class CudaBackend final : public Backend {
     }
     if (config.scatters_global_batch()) {
       x_all_ = DeviceBuffer<std::int32_t>(static_cast<std::size_t>(config.global_batch()) * s.C);
-      dh_all_ = DeviceBuffer<float>(static_cast<std::size_t>(config.global_batch()) * s.D);
+      dh_all_ = DeviceBuffer<float>(static_cast<std::size_t>(config.global_batch()) * s.H());
     }
     if (config.loss == Loss::kNegativeSampling) {
       const std::size_t slots = config.scored_ids(s.B);
       negative_ids_ = DeviceBuffer<std::int32_t>(slots);
       negative_ds_ = DeviceBuffer<float>(slots);
-      negative_weighted_ = DeviceBuffer<float>(slots * s.D);
+      negative_weighted_ = DeviceBuffer<float>(slots * s.H());
       noise_ = DeviceBuffer<std::uint64_t>(s.V);  // allocated once: a captured step holds its address
       // dW and db rows of a deterministic run are summed in a fixed order too; a workspace of their own keeps
       // the embedding's (and lazy Adam's list of touched rows) apart.
       if (config.deterministic)
-        negative_sorted_ = std::make_unique<cuda::SortedScatterWorkspace>(static_cast<int>(slots), s.V, s.D);
+        negative_sorted_ = std::make_unique<cuda::SortedScatterWorkspace>(static_cast<int>(slots), s.V, s.H());
     }
     if (config.ranks != nullptr) nccl_ = std::make_unique<cuda::NcclCommunicator>(*config.ranks);
   }
@@ -117,13 +123,14 @@ class CudaBackend final : public Backend {
     E_.upload(params.embedding.data(), params.embedding.size(), stream_);
     W_.upload(params.head_weight.data(), params.head_weight.size(), stream_);
     bias_.upload(params.head_bias.data(), params.head_bias.size(), stream_);
-    for (auto* moment : {&mE_, &vE_, &mW_, &vW_, &mb_, &vb_}) moment->zero(stream_);
+    P_.upload(params.position.data(), params.position.size(), stream_);
+    for (auto* moment : {&mE_, &vE_, &mW_, &vW_, &mb_, &vb_, &mP_, &vP_}) moment->zero(stream_);
   }
 
   Params params() const override {
     bind();
-    const std::size_t VD = config_.shape.embedding_elems();
-    return Params{E_.download(VD, stream_), W_.download(VD, stream_), bias_.download(config_.shape.V, stream_)};
+    return Params{E_.download(E_.size(), stream_), W_.download(W_.size(), stream_), bias_.download(bias_.size(), stream_),
+                  P_.download(P_.size(), stream_)};
   }
 
   void sample_batch(std::uint64_t seed, std::int64_t step, std::int64_t window_begin,
@@ -142,14 +149,14 @@ class CudaBackend final : public Backend {
     rows_ = gradient_rows_ = rows;
   }
 
-  void gather_mean_forward() override {
+  void gather_pool_forward() override {
     const ModelShape& s = config_.shape;
-    cuda::gather_mean_forward(x_.get(), E_.get(), h_.get(), rows_, s.C, s.D, stream_);
+    cuda::gather_pool_forward(x_.get(), E_.get(), P_.get(), h_.get(), rows_, s.C, s.D, s.pooling, stream_);
   }
 
   void head_forward() override {
     const ModelShape& s = config_.shape;
-    cuda::head_forward(cublas_, h_.get(), W_.get(), bias_.get(), logits_.get(), rows_, s.D, s.V, stream_);
+    cuda::head_forward(cublas_, h_.get(), W_.get(), bias_.get(), logits_.get(), rows_, s.H(), s.V, stream_);
   }
 
   void softmax_xent_forward_backward() override {
@@ -179,7 +186,7 @@ class CudaBackend final : public Backend {
   void head_backward() override {
     const ModelShape& s = config_.shape;
     cuda::head_backward(cublas_, logits_.get(), h_.get(), W_.get(), dW_.get(), db_.get(), dh_.get(), ones_.get(), rows_,
-                        s.D, s.V, stream_);
+                        s.H(), s.V, stream_);
   }
 
   void scatter_add_backward() override {
@@ -191,23 +198,30 @@ class CudaBackend final : public Backend {
     const std::int32_t* x = global ? x_all_.get() : x_.get();
     const int rows = config_.scattered_rows(rows_);
     if (sorted_)
-      cuda::scatter_add_backward_sorted(dh, x, dE_.get(), rows, s.C, s.D,
+      cuda::scatter_add_backward_sorted(dh, x, P_.get(), dE_.get(), rows, s.C, s.D, s.pooling,
                                         config_.optimizer.kind != OptimizerKind::kLazyAdam, *sorted_, s.V, stream_);
     else
-      cuda::scatter_add_backward(dh, x, dE_.get(), rows, s.C, s.D, s.V, stream_);
+      cuda::scatter_add_backward(dh, x, P_.get(), dE_.get(), rows, s.C, s.D, s.V, s.pooling, stream_);
+  }
+
+  void position_backward() override {
+    const ModelShape& s = config_.shape;
+    if (!s.pooling.trains_table()) fail("internal: position_backward without a learned position table");
+    cuda::position_backward(dh_.get(), x_.get(), E_.get(), dP_.get(), rows_, s.C, s.D, s.pooling, stream_);
   }
 
   void all_gather_pooled_gradients() override {
     if (!config_.scatters_global_batch()) return;
     const ModelShape& s = config_.shape;
     nccl_->all_gather(x_.get(), x_all_.get(), static_cast<std::size_t>(s.B) * s.C, stream_);
-    nccl_->all_gather(dh_.get(), dh_all_.get(), static_cast<std::size_t>(s.B) * s.D, stream_);
+    nccl_->all_gather(dh_.get(), dh_all_.get(), s.pooled_elems(), stream_);
   }
 
   void all_reduce_gradients() override {
     if (!nccl_) return;
     nccl_->all_reduce_sum(dW_.get(), dW_.size(), stream_);
     nccl_->all_reduce_sum(db_.get(), db_.size(), stream_);
+    if (config_.shape.pooling.trains_table()) nccl_->all_reduce_sum(dP_.get(), dP_.size(), stream_);
     if (!config_.freeze_embedding && config_.exchange == EmbeddingExchange::kDense)
       nccl_->all_reduce_sum(dE_.get(), dE_.size(), stream_);
   }
@@ -333,7 +347,7 @@ class CudaBackend final : public Backend {
   // write and a re-read of the (B,V) logits.
   void enqueue_head_softmax() {
     const ModelShape& s = config_.shape;
-    cuda::head_forward(cublas_, h_.get(), W_.get(), nullptr, logits_.get(), rows_, s.D, s.V, stream_);
+    cuda::head_forward(cublas_, h_.get(), W_.get(), nullptr, logits_.get(), rows_, s.H(), s.V, stream_);
     enqueue_softmax(bias_.get());
   }
 
@@ -352,7 +366,7 @@ class CudaBackend final : public Backend {
         h_.get(), W_.get(), bias_.get(), y_.get(), {noise_.get(), s.V, seed_, step_.get(), config_.first_batch_row()},
         {negative_ids_.get(), negative_ds_.get(), negative_weighted_.get(), row_loss_.get()}, loss_sum_.get(),
         {step_.get(), divergence_limit_.get(), diverged_step_.get()}, dh_.get(), dW_.get(), db_.get(), rows_,
-        config_.negatives, s.D, s.V, 1.0f / static_cast<float>(gradient_rows_), negative_sorted_.get(), stream_);
+        config_.negatives, s.H(), s.V, 1.0f / static_cast<float>(gradient_rows_), negative_sorted_.get(), stream_);
   }
 
   void launch_sample_batch(std::uint64_t seed, std::int64_t window_begin, std::int64_t window_count) {
@@ -390,6 +404,7 @@ class CudaBackend final : public Backend {
       update(E_, dE_, mE_, vE_);
     update(W_, dW_, mW_, vW_);
     update(bias_, db_, mb_, vb_);
+    if (s.pooling.trains_table()) update(P_, dP_, mP_, vP_);
   }
 
   void capture_step(const GraphKey& key) {
@@ -398,7 +413,7 @@ class CudaBackend final : public Backend {
     cudaGraph_t graph = nullptr;
     try {
       launch_sample_batch(key.seed, key.window_begin, key.window_count);
-      gather_mean_forward();
+      gather_pool_forward();
       enqueue_loss_forward_backward();  // its rows are counted when the graph is launched
       embedding_backward_and_exchange();
       launch_optimizer_step();
@@ -427,6 +442,10 @@ class CudaBackend final : public Backend {
       case Tensor::kEmbedding: return E_;
       case Tensor::kHeadWeight: return W_;
       case Tensor::kHeadBias: return bias_;
+      case Tensor::kPosition: return P_;
+      case Tensor::kPositionGrad: return dP_;
+      case Tensor::kPositionM: return mP_;
+      case Tensor::kPositionV: return vP_;
       case Tensor::kPooled: return h_;
       case Tensor::kLogits: return logits_;
       case Tensor::kPooledGrad: return dh_;
@@ -457,8 +476,8 @@ class CudaBackend final : public Backend {
   std::unique_ptr<cuda::SortedScatterWorkspace> negative_sorted_;  // its deterministic dW/db scatter
   bool noise_loaded_ = false;
   std::uint64_t seed_ = 0;                                 // of the last sampled batch
-  DeviceBuffer<float> E_, W_, bias_, h_, logits_, dh_, dE_, dW_, db_, ones_, dh_all_;
-  DeviceBuffer<float> mE_, vE_, mW_, vW_, mb_, vb_;
+  DeviceBuffer<float> E_, W_, bias_, P_, h_, logits_, dh_, dE_, dW_, db_, dP_, ones_, dh_all_;
+  DeviceBuffer<float> mE_, vE_, mW_, vW_, mb_, vb_, mP_, vP_;
   DeviceBuffer<double> loss_sum_, row_loss_;
   DeviceBuffer<std::int64_t> step_;       // the current step, read by sample_batch and adam_scalars
   DeviceBuffer<double> divergence_limit_;         // the divergence guard's limit on a batch's mean loss
@@ -499,8 +518,8 @@ OnehotVsGather cuda_onehot_vs_gather(int device, const std::vector<std::int32_t>
     d_ids.upload(ids.data(), ids.size(), stream);
     d_E.upload(E.data(), E.size(), stream);
     cuda::onehot_matmul(context.cublas(), d_ids.get(), d_E.get(), onehot.get(), out.get(), N, V, D, stream);
-    // A gather of single ids is gather_mean_forward with C = 1.
-    cuda::gather_mean_forward(d_ids.get(), d_E.get(), gathered.get(), N, 1, D, stream);
+    // A gather of single ids is gather_pool_forward with C = 1 and no table.
+    cuda::gather_pool_forward(d_ids.get(), d_E.get(), nullptr, gathered.get(), N, 1, D, Pooling{}, stream);
     result.onehot = out.download(out.size(), stream);
     result.gathered = gathered.download(gathered.size(), stream);
   }

@@ -11,12 +11,15 @@
 
 #include "embgeo/objective.hpp"
 #include "embgeo/optimizer.hpp"
+#include "embgeo/pooling.hpp"
 
 namespace embgeo::cuda {
 
-// x (rows,C), E (V,D) → h (rows,D)
-void gather_mean_forward(const std::int32_t* x, const float* E, float* h, int rows, int C, int D, cudaStream_t stream);
+// x (rows,C), E (V,D), P (C,D) (null without a table) → h (rows,H) as `pooling` says
+void gather_pool_forward(const std::int32_t* x, const float* E, const float* P, float* h, int rows, int C, int D,
+                         const Pooling& pooling, cudaStream_t stream);
 
+// The head's launchers take the width of h as D: pass H (D, or C·D for concat pooling).
 // h (rows,D), W (V,D), bias (V) → logits (rows,V). bias null: logits = h·Wᵀ only, for a softmax that adds the
 // bias itself.
 void head_forward(cublasHandle_t cublas, const float* h, const float* W, const float* bias, float* logits, int rows,
@@ -43,9 +46,13 @@ void softmax_xent_forward_backward(float* logits, const float* bias, const std::
 void head_backward(cublasHandle_t cublas, const float* dlogits, const float* h, const float* W, float* dW, float* db,
                    float* dh, const float* ones, int rows, int D, int V, cudaStream_t stream);
 
-// dh (rows,D), x (rows,C) → dE (V,D), zeroed then accumulated with atomics.
-void scatter_add_backward(const float* dh, const std::int32_t* x, float* dE, int rows, int C, int D, int V,
-                          cudaStream_t stream);
+// dh (rows,H), x (rows,C), P (C,D) → dE (V,D), zeroed then accumulated with atomics.
+void scatter_add_backward(const float* dh, const std::int32_t* x, const float* P, float* dE, int rows, int C, int D,
+                          int V, const Pooling& pooling, cudaStream_t stream);
+
+// dh (rows,H), x (rows,C), E (V,D) → dP (C,D), each element summed over the rows in order.
+void position_backward(const float* dh, const std::int32_t* x, const float* E, float* dP, int rows, int C, int D,
+                       const Pooling& pooling, cudaStream_t stream);
 
 // The bias-corrected Adam scalars of step *t (device) into scalars[0] = lr/(1−β1^t), scalars[1] = 1/√(1−β2^t),
 // computed in double exactly as adam_step_scalars() does on the host. Reading t from the device is what
@@ -109,8 +116,11 @@ struct SortedScatterWorkspace {
 // the E row is written once — bit-identical from run to run, unlike atomics. With zero_table the whole dE
 // is cleared first; without it only the touched rows are written (lazy Adam clears them again after use, so
 // dE stays zero elsewhere).
-void scatter_add_backward_sorted(const float* dh, const std::int32_t* x, float* dE, int rows, int C, int D,
-                                 bool zero_table, SortedScatterWorkspace& ws, int V, cudaStream_t stream);
+// dh is (rows,H) and P (C,D) as for scatter_add_backward; the dW/db scatter of negative sampling passes C = 1,
+// a null P and the plain mean.
+void scatter_add_backward_sorted(const float* dh, const std::int32_t* x, const float* P, float* dE, int rows, int C,
+                                 int D, const Pooling& pooling, bool zero_table, SortedScatterWorkspace& ws, int V,
+                                 cudaStream_t stream);
 
 // Adam on the rows the last sorted scatter touched (ws.unique_ids), then zeroes those rows of grad.
 void lazy_adam_step(float* param, float* grad, float* m, float* v, int D, const SortedScatterWorkspace& ws, int max_rows,

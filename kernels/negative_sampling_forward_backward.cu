@@ -72,11 +72,11 @@ void negative_sampling_forward_backward(const float* h, const float* W, const fl
   // dW[t] += ds·h and db[t] += ds over the rows' slots: the embedding backward's scatter with C = 1 (D = 1 for b).
   const int slots = rows * (K + 1);
   if (sorted != nullptr) {
-    scatter_add_backward_sorted(work.weighted, work.ids, dW, slots, 1, D, true, *sorted, V, stream);
-    scatter_add_backward_sorted(work.ds, work.ids, db, slots, 1, 1, true, *sorted, V, stream);
+    scatter_add_backward_sorted(work.weighted, work.ids, nullptr, dW, slots, 1, D, Pooling{}, true, *sorted, V, stream);
+    scatter_add_backward_sorted(work.ds, work.ids, nullptr, db, slots, 1, 1, Pooling{}, true, *sorted, V, stream);
   } else {
-    scatter_add_backward(work.weighted, work.ids, dW, slots, 1, D, V, stream);
-    scatter_add_backward(work.ds, work.ids, db, slots, 1, 1, V, stream);
+    scatter_add_backward(work.weighted, work.ids, nullptr, dW, slots, 1, D, V, Pooling{}, stream);
+    scatter_add_backward(work.ds, work.ids, nullptr, db, slots, 1, 1, V, Pooling{}, stream);
   }
 }
 

@@ -49,8 +49,9 @@ __device__ int run_of_chunk(const std::int32_t* chunk_offsets, int runs, int chu
   return lo;
 }
 
-// One block per chunk (blocks past the last chunk exit): the chunk's dh rows, staged in shared memory, are
-// summed in slot order; a run of one chunk writes its E row, a longer run's chunk its partial sum.
+// One block per chunk (blocks past the last chunk exit): the chunk's slots' dh values (pooling.hpp's slot_offset,
+// times P[c] when the table multiplies), with the slots staged in shared memory, are summed in slot order; a
+// run of one chunk writes its E row, a longer run's chunk its partial sum.
 __global__ void sum_chunks_kernel(const int* __restrict__ run_count, const std::int32_t* __restrict__ unique_ids,
                                   const std::int32_t* __restrict__ run_lengths,
                                   const std::int32_t* __restrict__ run_offsets,
@@ -58,9 +59,10 @@ __global__ void sum_chunks_kernel(const int* __restrict__ run_count, const std::
                                   const std::int32_t* __restrict__ chunk_offsets,
                                   const std::int32_t* __restrict__ partial_offsets,
                                   const std::int32_t* __restrict__ sorted_slots, const float* __restrict__ dh,
-                                  float* __restrict__ partials, float* __restrict__ dE, int C, int D) {
+                                  const float* __restrict__ P, float* __restrict__ partials, float* __restrict__ dE,
+                                  int C, int D, Pooling pooling) {
   constexpr int K = SortedScatterWorkspace::kChunkSlots;
-  __shared__ std::int32_t dh_rows[K];  // the dh row of each slot of the chunk
+  __shared__ std::int32_t chunk_slots[K];  // the slot b·C + c of each entry of the chunk
   const int runs = *run_count;
   if (runs == 0) return;
   const int chunk = blockIdx.x;
@@ -68,15 +70,19 @@ __global__ void sum_chunks_kernel(const int* __restrict__ run_count, const std::
   const int run = run_of_chunk(chunk_offsets, runs, chunk), index = chunk - chunk_offsets[run];
   const int begin = run_offsets[run] + index * K;
   const int count = min(K, run_offsets[run] + run_lengths[run] - begin);
-  for (int k = threadIdx.x; k < count; k += blockDim.x) dh_rows[k] = sorted_slots[begin + k] / C;
+  for (int k = threadIdx.x; k < count; k += blockDim.x) chunk_slots[k] = sorted_slots[begin + k];
   __syncthreads();
   const bool whole_run = chunk_counts[run] == 1;
   float* out = whole_run ? dE + static_cast<std::size_t>(unique_ids[run]) * D
                          : partials + static_cast<std::size_t>(partial_offsets[run] + index) * D;
   for (int d = threadIdx.x; d < D; d += blockDim.x) {
     float sum = 0.0f;
-    for (int k = 0; k < count; ++k) sum += dh[static_cast<std::size_t>(dh_rows[k]) * D + d];
-    out[d] = whole_run ? sum / static_cast<float>(C) : sum;
+    for (int k = 0; k < count; ++k) {
+      const int b = chunk_slots[k] / C, c = chunk_slots[k] % C;
+      const float g = dh[pooling.slot_offset(b, c, C, D) + d];
+      sum += pooling.multiplies() ? g * P[static_cast<std::size_t>(c) * D + d] : g;
+    }
+    out[d] = whole_run ? pooling.slot_gradient(sum, C) : sum;
   }
 }
 
@@ -84,7 +90,8 @@ __global__ void sum_chunks_kernel(const int* __restrict__ run_count, const std::
 __global__ void sum_long_runs_kernel(const int* __restrict__ run_count, const std::int32_t* __restrict__ unique_ids,
                                      const std::int32_t* __restrict__ partial_counts,
                                      const std::int32_t* __restrict__ partial_offsets,
-                                     const float* __restrict__ partials, float* __restrict__ dE, int C, int D) {
+                                     const float* __restrict__ partials, float* __restrict__ dE, int C, int D,
+                                     Pooling pooling) {
   const int run = blockIdx.x;
   if (run >= *run_count || partial_counts[run] == 0) return;
   const float* first = partials + static_cast<std::size_t>(partial_offsets[run]) * D;
@@ -92,7 +99,7 @@ __global__ void sum_long_runs_kernel(const int* __restrict__ run_count, const st
   for (int d = threadIdx.x; d < D; d += blockDim.x) {
     float sum = 0.0f;
     for (int k = 0; k < partial_counts[run]; ++k) sum += first[static_cast<std::size_t>(k) * D + d];
-    row[d] = sum / static_cast<float>(C);
+    row[d] = pooling.slot_gradient(sum, C);
   }
 }
 
@@ -115,8 +122,9 @@ int row_threads(int D) { return D >= 256 ? 256 : std::max(32, ((D + 31) / 32) * 
 
 }  // namespace
 
-void scatter_add_backward_sorted(const float* dh, const std::int32_t* x, float* dE, int rows, int C, int D,
-                                 bool zero_table, SortedScatterWorkspace& ws, int V, cudaStream_t stream) {
+void scatter_add_backward_sorted(const float* dh, const std::int32_t* x, const float* P, float* dE, int rows, int C,
+                                 int D, const Pooling& pooling, bool zero_table, SortedScatterWorkspace& ws, int V,
+                                 cudaStream_t stream) {
   const int n = rows * C;
   if (zero_table) CUDA_CHECK(cudaMemsetAsync(dE, 0, static_cast<std::size_t>(V) * D * sizeof(float), stream));
   launch(iota_slots_kernel, blocks_for(n, 256), 256, stream, ws.slots.get(), n);
@@ -139,9 +147,9 @@ void scatter_add_backward_sorted(const float* dh, const std::int32_t* x, float* 
   // A run of len slots has ceil(len/K) ≤ len chunks, so n blocks cover every chunk.
   launch(sum_chunks_kernel, n, row_threads(D), stream, ws.run_count.get(), ws.unique_ids.get(), ws.run_lengths.get(),
          ws.run_offsets.get(), ws.chunk_counts.get(), ws.chunk_offsets.get(), ws.partial_offsets.get(),
-         ws.sorted_slots.get(), dh, ws.partials.get(), dE, C, D);
+         ws.sorted_slots.get(), dh, P, ws.partials.get(), dE, C, D, pooling);
   launch(sum_long_runs_kernel, n, row_threads(D), stream, ws.run_count.get(), ws.unique_ids.get(),
-         ws.partial_counts.get(), ws.partial_offsets.get(), ws.partials.get(), dE, C, D);
+         ws.partial_counts.get(), ws.partial_offsets.get(), ws.partials.get(), dE, C, D, pooling);
 }
 
 void lazy_adam_step(float* param, float* grad, float* m, float* v, int D, const SortedScatterWorkspace& ws, int max_rows,

@@ -45,8 +45,8 @@ inline VerifyCase make_objective_case(const std::string& name, ModelShape shape,
   return {name, shape, synthetic_corpus(shape.V, tokens, seed), layout, loss};
 }
 
-// The toy shape, each dimension at 1, D not a multiple of 4, a word-level vocabulary, heavy repeats, and the
-// other objectives' batches.
+// The toy shape, each dimension at 1, D not a multiple of 4, a word-level vocabulary, heavy repeats, the
+// other objectives' batches, and the position tables and concat pooling.
 inline std::vector<VerifyCase> op_test_cases() {
   return {make_case("toy", {21, 16, 8, 32}, 1),      make_case("V1", {1, 4, 2, 3}, 2),
           make_case("D1", {50, 1, 5, 7}, 3),         make_case("C1", {100, 33, 1, 16}, 4),
@@ -57,7 +57,13 @@ inline std::vector<VerifyCase> op_test_cases() {
           make_objective_case("cbow", {40, 16, 0, 32}, {Objective::kCbow, 6}, 10),
           make_objective_case("skipgram", {40, 16, 0, 32}, {Objective::kSkipgram, 6}, 11),
           make_objective_case("negsamp", {300, 20, 0, 32}, {Objective::kNext, 4}, 12, Loss::kNegativeSampling),
-          make_objective_case("negsamp_repeats", {3, 8, 0, 64}, {Objective::kCbow, 4}, 13, Loss::kNegativeSampling)};
+          make_objective_case("negsamp_repeats", {3, 8, 0, 64}, {Objective::kCbow, 4}, 13, Loss::kNegativeSampling),
+          // Position tables and concat pooling (pooling.hpp), at odd widths and with heavy repeats.
+          make_case("position_add", {50, 5, 3, 7, {Pool::kMean, Position::kLearned, PositionMode::kAdd}}, 14),
+          make_case("position_multiply_repeats", {3, 24, 16, 128, {Pool::kMean, Position::kLearned, PositionMode::kMultiply}}, 15),
+          make_case("concat_D257", {513, 257, 4, 9, {Pool::kConcat, Position::kNone, PositionMode::kAdd}}, 16),
+          make_objective_case("concat_sinusoidal_negsamp", {300, 6, 0, 32, {Pool::kConcat, Position::kSinusoidal, PositionMode::kMultiply}},
+                              {Objective::kCbow, 4}, 17, Loss::kNegativeSampling)};
 }
 
 inline std::string case_name(const ::testing::TestParamInfo<VerifyCase>& info) { return info.param.name; }

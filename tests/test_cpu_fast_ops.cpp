@@ -94,7 +94,7 @@ TEST(CpuFastPath, OnehotMatmulEqualsGatherExactly) {
   const std::vector<std::int32_t> ids = synthetic_corpus(V, 777, 13);
   const int N = static_cast<int>(ids.size());
   std::vector<float> gathered(ids.size() * D), product(ids.size() * D, NAN);
-  cpu::gather_mean_forward(ids.data(), p.embedding.data(), gathered.data(), N, 1, D);
+  cpu::gather_pool_forward(ids.data(), p.embedding.data(), nullptr, gathered.data(), N, 1, D, Pooling{});
   cpu_fast::onehot_matmul(ids.data(), p.embedding.data(), product.data(), N, V, D);
   EXPECT_EQ(product, gathered);
 }

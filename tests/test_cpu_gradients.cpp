@@ -75,9 +75,9 @@ TEST(CpuGradients, ScatterAddIsTheGradientOfGatherMean) {
   const std::vector<float> R = random_vector(B * D, 2);  // L = Σ h ⊙ R, so dL/dh = R
   const std::vector<std::int32_t> x = {0, 1, 1, 5, 2, 2, 2, 2, 3, 0, 4, 3};  // repeats within and across rows
   std::vector<float> h(B * D), dE(V * D);
-  cpu::scatter_add_backward(R.data(), x.data(), dE.data(), B, C, D, V);
+  cpu::scatter_add_backward(R.data(), x.data(), nullptr, dE.data(), B, C, D, V, Pooling{});
   expect_matches_finite_differences(E, dE, [&] {
-    cpu::gather_mean_forward(x.data(), E.data(), h.data(), B, C, D);
+    cpu::gather_pool_forward(x.data(), E.data(), nullptr, h.data(), B, C, D, Pooling{});
     return weighted_sum(h, R);
   }, "dE");
 }
@@ -130,13 +130,13 @@ TEST(CpuGradients, WholeModelBackwardMatchesFiniteDifferences) {
   const std::vector<std::int32_t> x = random_ids(B * C, V, 11), y = random_ids(B, V, 12);
   std::vector<float> h(B * D), logits(B * V), dW(V * D), db(V), dh(B * D), dE(V * D);
   const auto mean_loss = [&] {
-    cpu::gather_mean_forward(x.data(), E.data(), h.data(), B, C, D);
+    cpu::gather_pool_forward(x.data(), E.data(), nullptr, h.data(), B, C, D, Pooling{});
     cpu::head_forward(h.data(), W.data(), bias.data(), logits.data(), B, D, V);
     return cpu::softmax_xent_forward_backward(logits.data(), y.data(), B, V, 1.0f / B) / B;
   };
   mean_loss();  // leaves dlogits in `logits`
   cpu::head_backward(logits.data(), h.data(), W.data(), dW.data(), db.data(), dh.data(), B, D, V);
-  cpu::scatter_add_backward(dh.data(), x.data(), dE.data(), B, C, D, V);
+  cpu::scatter_add_backward(dh.data(), x.data(), nullptr, dE.data(), B, C, D, V, Pooling{});
   expect_matches_finite_differences(E, dE, mean_loss, "dE");
   expect_matches_finite_differences(W, dW, mean_loss, "dW");
   expect_matches_finite_differences(bias, db, mean_loss, "db");
@@ -179,7 +179,7 @@ TEST(CpuOps, OnehotMatmulEqualsGather) {
   const std::vector<std::int32_t> ids = {6, 0, 3, 3};
   std::vector<float> onehot(ids.size() * D), gathered(ids.size() * D);
   cpu::onehot_matmul(ids.data(), E.data(), onehot.data(), 4, V, D);
-  cpu::gather_mean_forward(ids.data(), E.data(), gathered.data(), 4, 1, D);
+  cpu::gather_pool_forward(ids.data(), E.data(), nullptr, gathered.data(), 4, 1, D, Pooling{});
   EXPECT_EQ(onehot, gathered);
   EXPECT_EQ(gathered[0], E[6 * D]);
 }

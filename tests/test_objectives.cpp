@@ -161,7 +161,7 @@ TEST(ObjectivesCli, TrainSaysWhichObjectiveAndRecordsIt) {
   const TempDir dir;
   const CliResult r = run_cli("train --device cpu --objective skipgram --steps 30 --log-every 10 --out '" + dir.file("run") + "'", dir);
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_TRUE(contains(r.out, "model: skipgram (softmax), D=16 C=1")) << r.out;
+  EXPECT_TRUE(contains(r.out, "model: skipgram (softmax), pool mean, D=16 C=1")) << r.out;
   const std::string summary = slurp(dir.path() / "run" / "summary.json");
   EXPECT_TRUE(contains(summary, "\"objective\": \"skipgram\"")) << summary;
   EXPECT_TRUE(contains(summary, "\"ctx\": 8")) << summary;

@@ -80,7 +80,7 @@ std::vector<float> embedding_after_two_steps(OptimizerKind kind) {
   for (std::int64_t t = 1; t <= 2; ++t) {
     cpu->write_ids(Tensor::kX, batches[t - 1], 1);
     cpu->write_ids(Tensor::kY, {5}, 1);
-    cpu->gather_mean_forward();
+    cpu->gather_pool_forward();
     cpu->head_forward();
     cpu->softmax_xent_forward_backward();
     cpu->head_backward();

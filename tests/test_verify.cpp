@@ -25,7 +25,7 @@ class FaultyBackend final : public Backend {
     inner_->sample_batch(seed, step, begin, count);
   }
   void window_batch(std::int64_t first, int rows) override { inner_->window_batch(first, rows); }
-  void gather_mean_forward() override { inner_->gather_mean_forward(); }
+  void gather_pool_forward() override { inner_->gather_pool_forward(); }
   void head_forward() override { inner_->head_forward(); }
   void softmax_xent_forward_backward() override { inner_->softmax_xent_forward_backward(); }
   void head_backward() override { inner_->head_backward(); }
@@ -38,6 +38,7 @@ class FaultyBackend final : public Backend {
     for (float& g : dE) g *= 1.001f;
     inner_->write(Tensor::kEmbeddingGrad, dE);
   }
+  void position_backward() override { inner_->position_backward(); }
   void optimizer_step(std::int64_t t) override {
     const std::vector<float> before = inner_->read(Tensor::kEmbedding);
     inner_->optimizer_step(t);

@@ -78,7 +78,7 @@ void bench_lookup_vs_onehot(const BenchOptions& o, const DeviceChoice& device, c
       const std::vector<float> E = init_params({V, D, 1, 1}, 7).embedding;
       const std::vector<std::int32_t> ids = synthetic_corpus(V, static_cast<std::size_t>(N), 7);
       std::vector<float> gathered(static_cast<std::size_t>(N) * D), product(gathered.size());
-      r.lookup_milliseconds = 1e3 * median_seconds(repeats, [&] { cpu::gather_mean_forward(ids.data(), E.data(), gathered.data(), N, 1, D); });
+      r.lookup_milliseconds = 1e3 * median_seconds(repeats, [&] { cpu::gather_pool_forward(ids.data(), E.data(), nullptr, gathered.data(), N, 1, D, Pooling{}); });
       r.lookup_equal = true;  // the CPU gather is the reference itself
       r.fp32.onehot_bytes = 4.0 * N * V;
       // Like the GPU route: a one-hot matrix that would take over half the free host memory is not built.

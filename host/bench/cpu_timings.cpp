@@ -42,15 +42,15 @@ std::vector<KernelTiming> cpu_kernel_timings(const ModelShape& s, int repeats) {
   std::vector<float> h(static_cast<std::size_t>(B) * D), logits(s.logits_elems()), dlogits(logits.size()),
       plain(logits.size()), dh(h.size()), dW(s.embedding_elems()), db(V), dE(s.embedding_elems()),
       m(s.embedding_elems(), 0.0f), v(s.embedding_elems(), 0.0f);
-  ops.gather_mean_forward(uniform_ids.data(), p.embedding.data(), h.data(), B, C, D);
+  ops.gather_pool_forward(uniform_ids.data(), p.embedding.data(), nullptr, h.data(), B, C, D, Pooling{});
   ops.head_forward(h.data(), p.head_weight.data(), p.head_bias.data(), logits.data(), B, D, V);
 
   std::vector<KernelTiming> rows;
   auto time = [&](const std::string& name, double bytes, double flops, auto&& run) {
     rows.push_back({name, 1e3 * median_seconds(repeats, run), bytes, flops});
   };
-  time("gather_mean_forward", perf::gather_mean_cost(s).bytes, 0,
-       [&] { ops.gather_mean_forward(uniform_ids.data(), p.embedding.data(), h.data(), B, C, D); });
+  time("gather_pool_forward", perf::gather_mean_cost(s).bytes, 0,
+       [&] { ops.gather_pool_forward(uniform_ids.data(), p.embedding.data(), nullptr, h.data(), B, C, D, Pooling{}); });
   time("head_forward (bias + OpenBLAS)", 0, perf::head_forward_cost(s).flops,
        [&] { ops.head_forward(h.data(), p.head_weight.data(), p.head_bias.data(), logits.data(), B, D, V); });
   time("plain cblas_sgemm, same shape", 0, perf::head_forward_cost(s).flops, [&] {
@@ -69,9 +69,9 @@ std::vector<KernelTiming> cpu_kernel_timings(const ModelShape& s, int repeats) {
     ops.head_backward(dlogits.data(), h.data(), p.head_weight.data(), dW.data(), db.data(), dh.data(), B, D, V);
   });
   time("scatter_add_backward, uniform ids", perf::scatter_add_cost(s, perf::distinct_ids(uniform_ids, V)).bytes, 0,
-       [&] { ops.scatter_add_backward(dh.data(), uniform_ids.data(), dE.data(), B, C, D, V); });
+       [&] { ops.scatter_add_backward(dh.data(), uniform_ids.data(), nullptr, dE.data(), B, C, D, V, Pooling{}); });
   time("scatter_add_backward, Zipf ids", perf::scatter_add_cost(s, perf::distinct_ids(skewed_ids, V)).bytes, 0,
-       [&] { ops.scatter_add_backward(dh.data(), skewed_ids.data(), dE.data(), B, C, D, V); });
+       [&] { ops.scatter_add_backward(dh.data(), skewed_ids.data(), nullptr, dE.data(), B, C, D, V, Pooling{}); });
   const OptimizerConfig adam;
   time("adam_step over E (V·D)", perf::adam_cost(s.embedding_elems()).bytes, 0,
        [&] { ops.adam_step(p.embedding.data(), dE.data(), m.data(), v.data(), s.embedding_elems(), adam, 1); });

@@ -104,12 +104,12 @@ LookupVsOnehot cuda_lookup_vs_onehot(int device, int V, int D, int N, int repeat
   const std::vector<float> E = init_params({V, D, 1, 1}, 7).embedding;
   const std::vector<std::int32_t> ids = synthetic_corpus(V, static_cast<std::size_t>(N), 7);
   std::vector<float> reference(static_cast<std::size_t>(N) * D);
-  cpu::gather_mean_forward(ids.data(), E.data(), reference.data(), N, 1, D);
+  cpu::gather_pool_forward(ids.data(), E.data(), nullptr, reference.data(), N, 1, D, Pooling{});
 
   LookupVsOnehot r;
   DeviceBuffer<float> d_E = uploaded(E, stream), out(reference.size());
   DeviceBuffer<std::int32_t> d_ids = uploaded(ids, stream);
-  auto lookup = [&] { cuda::gather_mean_forward(d_ids.get(), d_E.get(), out.get(), N, 1, D, stream); };
+  auto lookup = [&] { cuda::gather_pool_forward(d_ids.get(), d_E.get(), nullptr, out.get(), N, 1, D, Pooling{}, stream); };
   lookup();
   r.lookup_equal = out.download(out.size(), stream) == reference;
   r.lookup_milliseconds = timer.median_ms(repeats, lookup);
@@ -176,15 +176,15 @@ std::vector<KernelTiming> cuda_kernel_timings(int device, const ModelShape& s, i
   loss.zero(stream);  // the softmax adds its batch loss into it
   m.zero(stream);
   v.zero(stream);
-  cuda::gather_mean_forward(x.get(), E.get(), h.get(), B, C, D, stream);
+  cuda::gather_pool_forward(x.get(), E.get(), nullptr, h.get(), B, C, D, Pooling{}, stream);
   cuda::head_forward(cublas, h.get(), W.get(), bias.get(), logits.get(), B, D, V, stream);
 
   std::vector<KernelTiming> rows;
   auto time = [&](const std::string& name, double bytes, double flops, auto&& launch) {
     rows.push_back({name, timer.median_ms(repeats, launch), bytes, flops});
   };
-  time("gather_mean_forward", perf::gather_mean_cost(s).bytes, 0,
-       [&] { cuda::gather_mean_forward(x.get(), E.get(), h.get(), B, C, D, stream); });
+  time("gather_pool_forward", perf::gather_mean_cost(s).bytes, 0,
+       [&] { cuda::gather_pool_forward(x.get(), E.get(), nullptr, h.get(), B, C, D, Pooling{}, stream); });
   time("head_forward (bias + cuBLAS)", 0, perf::head_forward_cost(s).flops,
        [&] { cuda::head_forward(cublas, h.get(), W.get(), bias.get(), logits.get(), B, D, V, stream); });
   const float one = 1.0f, zero = 0.0f;
@@ -217,15 +217,15 @@ std::vector<KernelTiming> cuda_kernel_timings(int device, const ModelShape& s, i
     cuda::head_backward(cublas, plain.get(), h.get(), W.get(), dW.get(), db.get(), dh.get(), ones.get(), B, D, V, stream);
   });
   time("scatter_add_backward, uniform ids", perf::scatter_add_cost(s, perf::distinct_ids(uniform_ids, V)).bytes, 0,
-       [&] { cuda::scatter_add_backward(dh.get(), x.get(), dE.get(), B, C, D, V, stream); });
+       [&] { cuda::scatter_add_backward(dh.get(), x.get(), nullptr, dE.get(), B, C, D, V, Pooling{}, stream); });
   time("scatter_add_backward, Zipf ids", perf::scatter_add_cost(s, perf::distinct_ids(skewed_ids, V)).bytes, 0,
-       [&] { cuda::scatter_add_backward(dh.get(), x_zipf.get(), dE.get(), B, C, D, V, stream); });
+       [&] { cuda::scatter_add_backward(dh.get(), x_zipf.get(), nullptr, dE.get(), B, C, D, V, Pooling{}, stream); });
   // The deterministic path's cost next to the atomic one, at the same ids.
   cuda::SortedScatterWorkspace sorted(B * C, V, D);
   time("scatter_add_backward_sorted, uniform ids", perf::scatter_add_cost(s, perf::distinct_ids(uniform_ids, V)).bytes, 0,
-       [&] { cuda::scatter_add_backward_sorted(dh.get(), x.get(), dE.get(), B, C, D, true, sorted, V, stream); });
+       [&] { cuda::scatter_add_backward_sorted(dh.get(), x.get(), nullptr, dE.get(), B, C, D, Pooling{}, true, sorted, V, stream); });
   time("scatter_add_backward_sorted, Zipf ids", perf::scatter_add_cost(s, perf::distinct_ids(skewed_ids, V)).bytes, 0,
-       [&] { cuda::scatter_add_backward_sorted(dh.get(), x_zipf.get(), dE.get(), B, C, D, true, sorted, V, stream); });
+       [&] { cuda::scatter_add_backward_sorted(dh.get(), x_zipf.get(), nullptr, dE.get(), B, C, D, Pooling{}, true, sorted, V, stream); });
   OptimizerConfig adam;
   DeviceBuffer<std::int64_t> step = uploaded(std::vector<std::int64_t>{1}, stream);
   DeviceBuffer<float> scalars(2);

@@ -63,8 +63,9 @@ int run_verify(const VerifyOptions& o) {
       b->load_corpus(vc.corpus);
       b->load_params(params);
     }
-    std::printf("-- %s: %s, %s, V=%d D=%d C=%d B=%d, %d steps of %s%s%s on %s\n", vc.name.c_str(), objective_name(vc.layout.objective), loss_name(vc.loss), vc.shape.V, vc.shape.D,
-                vc.shape.C, vc.shape.B, o.steps, o.optimizer.c_str(), o.deterministic ? ", deterministic scatter" : "",
+    std::printf("-- %s: %s, %s, %s, V=%d D=%d C=%d B=%d, %d steps of %s%s%s on %s\n", vc.name.c_str(),
+                objective_name(vc.layout.objective), loss_name(vc.loss), pooling_description(vc.shape.pooling).c_str(),
+                vc.shape.V, vc.shape.D, vc.shape.C, vc.shape.B, o.steps, o.optimizer.c_str(), o.deterministic ? ", deterministic scatter" : "",
                 o.tf32 ? ", TF32 GEMMs" : "", gpu->name().c_str());
     for (const Comparison& c : verify_ops(*cpu, *gpu, vc.corpus, o.steps, o.seed, o.tf32)) report(vc.name, c);
 
@@ -83,7 +84,7 @@ int run_verify(const VerifyOptions& o) {
     const std::vector<std::int32_t> gpu_ids(vc.corpus.begin(), vc.corpus.begin() + std::min<std::size_t>(4096, vc.corpus.size()));
     const OnehotVsGather on_gpu = cuda_onehot_vs_gather(device.index, gpu_ids, params.embedding, V, D);
     std::vector<float> reference(gpu_ids.size() * D);
-    cpu::gather_mean_forward(gpu_ids.data(), params.embedding.data(), reference.data(), static_cast<int>(gpu_ids.size()), 1, D);
+    cpu::gather_pool_forward(gpu_ids.data(), params.embedding.data(), nullptr, reference.data(), static_cast<int>(gpu_ids.size()), 1, D, Pooling{});
     report(vc.name, compare_tensors("gpu one-hot(x)·E == E[x]", on_gpu.onehot, on_gpu.gathered, {}));
     report(vc.name, compare_tensors("gpu gather E[x] == cpu E[x]", on_gpu.gathered, reference, {}));
   }

@@ -33,6 +33,13 @@ void add_run_options(CLI::App& cmd, TrainCliOptions& o) {
   cmd.add_option("--negatives", r.negatives, "negative sampling: noise ids per row, drawn from unigram^0.75")
       ->capture_default_str();
   cmd.add_option("--ctx", r.ctx, "context length C: ids a window holds besides its target")->capture_default_str();
+  cmd.add_option("--pool", r.pool, "mean (h is the mean of the C context rows) or concat (h is their C·D concatenation)")
+      ->capture_default_str();
+  cmd.add_option("--position", r.position,
+                 "none, learned or sinusoidal: a (C,D) position table combined with each context row")
+      ->capture_default_str();
+  cmd.add_option("--position-mode", r.position_mode, "add (E[x_c] + P[c]) or multiply (E[x_c] * P[c])")
+      ->capture_default_str();
   cmd.add_option("--batch", r.batch, "batch rows B")->capture_default_str();
   cmd.add_option("--steps", r.steps, "training steps")->capture_default_str();
   cmd.add_option("--lr", r.lr, "learning rate")->capture_default_str();

@@ -1,5 +1,5 @@
 // Initial parameters from the seed through Philox, so every backend starts from the same values: E ~ N(0, 1),
-// W and b ~ U(−1/√D, 1/√D), each tensor drawn from its own random stream.
+// W and b ~ U(−1/√H, 1/√H), a learned position table as params.hpp says, each tensor drawn from its own random stream.
 #include <cmath>
 
 #include "embgeo/params.hpp"
@@ -32,12 +32,19 @@ void fill_uniform(std::vector<float>& out, float bound, std::uint64_t seed, Rand
 Params init_params(const ModelShape& shape, std::uint64_t seed) {
   Params p;
   p.embedding.resize(shape.embedding_elems());
-  p.head_weight.resize(shape.embedding_elems());
+  p.head_weight.resize(shape.head_weight_elems());
   p.head_bias.resize(shape.V);
-  const float bound = 1.0f / std::sqrt(static_cast<float>(shape.D));
+  const float bound = 1.0f / std::sqrt(static_cast<float>(shape.H()));
   fill_normal(p.embedding, seed, RandomStream::kInitEmbedding);
   fill_uniform(p.head_weight, bound, seed, RandomStream::kInitHeadWeight);
   fill_uniform(p.head_bias, bound, seed, RandomStream::kInitHeadBias);
+  const Pooling& pooling = shape.pooling;
+  if (pooling.position == Position::kSinusoidal) {
+    p.position = sinusoidal_table(shape.C, shape.D);
+  } else if (pooling.trains_table()) {
+    p.position.resize(shape.position_elems(), 1.0f);
+    if (!pooling.multiplies()) fill_normal(p.position, seed, RandomStream::kInitPosition);
+  }
   return p;
 }
 

@@ -16,6 +16,7 @@ void validate_shape(const ModelShape& s) {
   check_dimension("--ctx", s.C, kMaxContext);
   check_dimension("--batch", s.B, kMaxBatch);
   check_dimension("--batch × --ctx", static_cast<long long>(s.B) * s.C, kMaxBatchTokens);
+  if (s.pooling.pool == Pool::kConcat) check_dimension("--ctx × --dim (--pool concat)", static_cast<long long>(s.C) * s.D, kMaxDim);
 }
 
 }  // namespace embgeo

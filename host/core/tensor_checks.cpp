@@ -8,10 +8,12 @@
 namespace embgeo {
 
 void check_param_sizes(const Params& params, const ModelShape& shape) {
-  const std::size_t VD = shape.embedding_elems();
-  if (params.embedding.size() != VD || params.head_weight.size() != VD ||
-      params.head_bias.size() != static_cast<std::size_t>(shape.V))
-    fail("parameters do not match the model shape V=", shape.V, " D=", shape.D);
+  if (params.embedding.size() != parameter_shape(Tensor::kEmbedding, shape).elems() ||
+      params.head_weight.size() != parameter_shape(Tensor::kHeadWeight, shape).elems() ||
+      params.head_bias.size() != parameter_shape(Tensor::kHeadBias, shape).elems() ||
+      params.position.size() != parameter_shape(Tensor::kPosition, shape).elems())
+    fail("parameters do not match the model shape V=", shape.V, " D=", shape.D, " H=", shape.H(),
+         " (position table: ", shape.position_elems(), " values)");
 }
 
 void check_rows(int rows, int B) {

@@ -20,19 +20,20 @@ class CpuBackend final : public Backend {
       : Backend(config), path_(path), ops_(cpu_ops(path)) {
     if (path == CpuPath::kFast) cpu_fast::set_blas_threads(config.cpu_threads);
     const ModelShape& s = config.shape;
-    const std::size_t VD = s.embedding_elems();
+    const std::size_t VD = s.embedding_elems(), VH = s.head_weight_elems();
     E_.resize(VD);
-    W_.resize(VD);
+    W_.resize(VH);
     bias_.resize(s.V);
+    P_.resize(s.position_elems());
     x_.resize(static_cast<std::size_t>(s.B) * s.C);
     y_.resize(s.B);
-    h_.resize(static_cast<std::size_t>(s.B) * s.D);
+    h_.resize(s.pooled_elems());
     logits_.resize(s.logits_elems());
     dh_.resize(h_.size());
-    dW_.resize(VD);
+    dW_.resize(VH);
     db_.resize(s.V);
-    mW_.resize(VD);
-    vW_.resize(VD);
+    mW_.resize(VH);
+    vW_.resize(VH);
     mb_.resize(s.V);
     vb_.resize(s.V);
     if (!config.freeze_embedding) {
@@ -40,11 +41,16 @@ class CpuBackend final : public Backend {
       mE_.resize(VD);
       vE_.resize(VD);
     }
+    if (s.pooling.trains_table()) {
+      dP_.resize(P_.size());
+      mP_.resize(P_.size());
+      vP_.resize(P_.size());
+    }
     if (config.loss == Loss::kNegativeSampling)
       negative_ids_.resize(config.scored_ids(s.B));
     if (config.scatters_global_batch()) {
       x_all_.resize(static_cast<std::size_t>(config.global_batch()) * s.C);
-      dh_all_.resize(static_cast<std::size_t>(config.global_batch()) * s.D);
+      dh_all_.resize(static_cast<std::size_t>(config.global_batch()) * s.H());
     }
   }
 
@@ -60,10 +66,12 @@ class CpuBackend final : public Backend {
     E_ = params.embedding;
     W_ = params.head_weight;
     bias_ = params.head_bias;
-    for (auto* moment : {&mE_, &vE_, &mW_, &vW_, &mb_, &vb_}) std::fill(moment->begin(), moment->end(), 0.0f);
+    P_ = params.position;
+    for (auto* moment : {&mE_, &vE_, &mW_, &vW_, &mb_, &vb_, &mP_, &vP_})
+      std::fill(moment->begin(), moment->end(), 0.0f);
   }
 
-  Params params() const override { return Params{E_, W_, bias_}; }
+  Params params() const override { return Params{E_, W_, bias_, P_}; }
 
   void sample_batch(std::uint64_t seed, std::int64_t step, std::int64_t window_begin,
                     std::int64_t window_count) override {
@@ -82,14 +90,14 @@ class CpuBackend final : public Backend {
     rows_ = gradient_rows_ = rows;
   }
 
-  void gather_mean_forward() override {
+  void gather_pool_forward() override {
     const ModelShape& s = config_.shape;
-    ops_.gather_mean_forward(x_.data(), E_.data(), h_.data(), rows_, s.C, s.D);
+    ops_.gather_pool_forward(x_.data(), E_.data(), P_.data(), h_.data(), rows_, s.C, s.D, s.pooling);
   }
 
   void head_forward() override {
     const ModelShape& s = config_.shape;
-    ops_.head_forward(h_.data(), W_.data(), bias_.data(), logits_.data(), rows_, s.D, s.V);
+    ops_.head_forward(h_.data(), W_.data(), bias_.data(), logits_.data(), rows_, s.H(), s.V);
   }
 
   void softmax_xent_forward_backward() override {
@@ -103,7 +111,7 @@ class CpuBackend final : public Backend {
     const ModelShape& s = config_.shape;
     add_batch_loss(cpu::negative_sampling_forward_backward(
         h_.data(), W_.data(), bias_.data(), y_.data(), noise_.data(), seed_, step_, config_.first_batch_row(),
-        negative_ids_.data(), dh_.data(), dW_.data(), db_.data(), rows_, config_.negatives, s.D, s.V,
+        negative_ids_.data(), dh_.data(), dW_.data(), db_.data(), rows_, config_.negatives, s.H(), s.V,
         1.0f / static_cast<float>(gradient_rows_)));
   }
 
@@ -115,14 +123,20 @@ class CpuBackend final : public Backend {
 
   void head_backward() override {
     const ModelShape& s = config_.shape;
-    ops_.head_backward(logits_.data(), h_.data(), W_.data(), dW_.data(), db_.data(), dh_.data(), rows_, s.D, s.V);
+    ops_.head_backward(logits_.data(), h_.data(), W_.data(), dW_.data(), db_.data(), dh_.data(), rows_, s.H(), s.V);
   }
 
   void scatter_add_backward() override {
     if (config_.freeze_embedding) fail("internal: scatter_add_backward called with a frozen embedding");
     const ModelShape& s = config_.shape;
     const ScatterRows rows = scatter_rows();
-    ops_.scatter_add_backward(rows.dh, rows.x, dE_.data(), rows.count, s.C, s.D, s.V);
+    ops_.scatter_add_backward(rows.dh, rows.x, P_.data(), dE_.data(), rows.count, s.C, s.D, s.V, s.pooling);
+  }
+
+  void position_backward() override {
+    const ModelShape& s = config_.shape;
+    if (!s.pooling.trains_table()) fail("internal: position_backward without a learned position table");
+    cpu::position_backward(dh_.data(), x_.data(), E_.data(), dP_.data(), rows_, s.C, s.D, s.pooling);
   }
 
   void all_gather_pooled_gradients() override {
@@ -130,7 +144,7 @@ class CpuBackend final : public Backend {
     const std::size_t B = static_cast<std::size_t>(rows_);
     timed([&] {
       config_.ranks->all_gather(x_.data(), B * config_.shape.C * sizeof(std::int32_t), x_all_.data());
-      config_.ranks->all_gather(dh_.data(), B * config_.shape.D * sizeof(float), dh_all_.data());
+      config_.ranks->all_gather(dh_.data(), B * config_.shape.H() * sizeof(float), dh_all_.data());
     });
   }
 
@@ -139,6 +153,7 @@ class CpuBackend final : public Backend {
     timed([&] {
       config_.ranks->all_reduce_sum(dW_.data(), dW_.size());
       config_.ranks->all_reduce_sum(db_.data(), db_.size());
+      if (config_.shape.pooling.trains_table()) config_.ranks->all_reduce_sum(dP_.data(), dP_.size());
       if (!config_.freeze_embedding && config_.exchange == EmbeddingExchange::kDense)
         config_.ranks->all_reduce_sum(dE_.data(), dE_.size());
     });
@@ -167,6 +182,7 @@ class CpuBackend final : public Backend {
     }
     update(W_, dW_, mW_, vW_);
     update(bias_, db_, mb_, vb_);
+    if (config_.shape.pooling.trains_table()) update(P_, dP_, mP_, vP_);
   }
 
   LossSum take_loss_sum() override { return std::exchange(loss_, LossSum{}); }
@@ -235,6 +251,10 @@ class CpuBackend final : public Backend {
       case Tensor::kEmbedding: return &E_;
       case Tensor::kHeadWeight: return &W_;
       case Tensor::kHeadBias: return &bias_;
+      case Tensor::kPosition: return &P_;
+      case Tensor::kPositionGrad: return &dP_;
+      case Tensor::kPositionM: return &mP_;
+      case Tensor::kPositionV: return &vP_;
       case Tensor::kPooled: return &h_;
       case Tensor::kLogits: return &logits_;
       case Tensor::kPooledGrad: return &dh_;
@@ -258,8 +278,8 @@ class CpuBackend final : public Backend {
   const CpuOps& ops_;
   std::vector<std::int32_t> corpus_, x_, y_, x_all_, negative_ids_;
   std::vector<std::uint64_t> noise_;  // negative sampling's noise_cdf
-  std::vector<float> E_, W_, bias_, h_, logits_, dh_, dE_, dW_, db_, dh_all_;
-  std::vector<float> mE_, vE_, mW_, vW_, mb_, vb_;
+  std::vector<float> E_, W_, bias_, P_, h_, logits_, dh_, dE_, dW_, db_, dP_, dh_all_;
+  std::vector<float> mE_, vE_, mW_, vW_, mb_, vb_, mP_, vP_;
   LossSum loss_;
   std::uint64_t seed_ = 0;  // of the last sampled batch
   std::int64_t step_ = 0;

@@ -31,11 +31,12 @@ void permute_corpus(Corpus& corpus, const std::vector<int>& perm) {
 void permute_params(Params& params, const std::vector<int>& perm, int D) {
   const std::size_t V = perm.size();
   if (params.head_bias.size() != V) fail("internal: permutation of the wrong size");
+  const std::size_t H = params.head_weight.size() / V;  // D, or C·D with concat pooling
   Params moved = params;
   for (std::size_t old_id = 0; old_id < V; ++old_id) {
-    const std::size_t to = static_cast<std::size_t>(perm[old_id]) * D, from = old_id * D;
-    std::copy_n(params.embedding.begin() + from, D, moved.embedding.begin() + to);
-    std::copy_n(params.head_weight.begin() + from, D, moved.head_weight.begin() + to);
+    const std::size_t to = static_cast<std::size_t>(perm[old_id]), from = old_id;
+    std::copy_n(params.embedding.begin() + from * D, D, moved.embedding.begin() + to * D);
+    std::copy_n(params.head_weight.begin() + from * H, H, moved.head_weight.begin() + to * H);
     moved.head_bias[perm[old_id]] = params.head_bias[old_id];
   }
   params = std::move(moved);

@@ -166,7 +166,7 @@ ExperimentResult tiny_dim(const ExperimentOptions& o, const ArmRun& baseline, st
 // argmax of the head for each row of `x` (rows×C ids) under the backend's current parameters.
 std::vector<int> greedy_predictions(Backend& backend, const std::vector<std::int32_t>& x, int rows) {
   backend.write_ids(Tensor::kX, x, rows);
-  backend.gather_mean_forward();
+  backend.gather_pool_forward();
   backend.head_forward();
   const std::vector<float> logits = backend.read(Tensor::kLogits);
   const int V = backend.config().shape.V;

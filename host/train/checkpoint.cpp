@@ -21,12 +21,15 @@ const char* stored_name(Tensor t) {
     case Tensor::kEmbedding: return "embedding";
     case Tensor::kHeadWeight: return "head.weight";
     case Tensor::kHeadBias: return "head.bias";
+    case Tensor::kPosition: return "position";
     case Tensor::kEmbeddingM: return "adam_m.embedding";
     case Tensor::kEmbeddingV: return "adam_v.embedding";
     case Tensor::kHeadWeightM: return "adam_m.head.weight";
     case Tensor::kHeadWeightV: return "adam_v.head.weight";
     case Tensor::kHeadBiasM: return "adam_m.head.bias";
     case Tensor::kHeadBiasV: return "adam_v.head.bias";
+    case Tensor::kPositionM: return "adam_m.position";
+    case Tensor::kPositionV: return "adam_v.position";
     default: fail("internal: ", tensor_name(t), " is not part of a checkpoint");
   }
 }
@@ -37,7 +40,9 @@ json options_json(const RunOptions& o) {
   return {{"corpus_path", o.corpus_path}, {"tokenizer", o.tokenizer}, {"min_count", o.min_count},
           {"tokens_path", o.tokens_path}, {"vocab_path", o.vocab_path},   {"vocab_size", o.vocab_size}, {"dim", o.dim},
           {"objective", o.objective},     {"loss", o.loss},               {"negatives", o.negatives},
-          {"ctx", o.ctx},                 {"batch", o.batch},             {"steps", o.steps},
+          {"ctx", o.ctx},                 {"pool", o.pool},               {"position", o.position},
+          {"position_mode", o.position_mode},                             {"batch", o.batch},
+          {"steps", o.steps},
           {"lr", o.lr},                   {"optimizer", o.optimizer},     {"seed", o.seed},
           {"log_every", o.log_every},     {"val_fraction", o.val_fraction},
           {"freeze_embedding", o.freeze_embedding},                       {"deterministic", o.deterministic},
@@ -58,6 +63,9 @@ RunOptions options_from(const json& j) {
   o.loss = j.value("loss", o.loss);
   o.negatives = j.value("negatives", o.negatives);
   j.at("ctx").get_to(o.ctx);
+  o.pool = j.value("pool", o.pool);  // absent from checkpoints older than the options
+  o.position = j.value("position", o.position);
+  o.position_mode = j.value("position_mode", o.position_mode);
   j.at("batch").get_to(o.batch);
   j.at("steps").get_to(o.steps);
   j.at("lr").get_to(o.lr);
@@ -119,9 +127,10 @@ std::vector<GeometryPoint> geometry_from(const json& j) {
   return points;
 }
 
-formats::FloatMatrix as_matrix(std::vector<float> values, const ModelShape& s) {
-  const bool vector = values.size() == static_cast<std::size_t>(s.V);
-  return {s.V, vector ? 1 : s.D, vector, std::move(values)};
+formats::FloatMatrix as_matrix(Tensor t, std::vector<float> values, const ModelShape& s) {
+  const TensorShape shape = parameter_shape(t, s);
+  const bool vector = t == Tensor::kHeadBias || t == Tensor::kHeadBiasM || t == Tensor::kHeadBiasV;
+  return {shape.rows, shape.cols, vector, std::move(values)};
 }
 
 }  // namespace
@@ -143,9 +152,11 @@ void write_checkpoint(const std::string& path, const RunOptions& options, const 
                       const TrainProgress& progress, const Backend& backend, const std::vector<GeometryPoint>& geometry) {
   const BackendConfig& config = backend.config();
   std::vector<std::pair<std::string, formats::FloatMatrix>> tensors;
-  std::vector<Tensor> stored = optimizer_tensors(config);
-  if (config.freeze_embedding) stored.insert(stored.begin(), Tensor::kEmbedding);  // not trained, still state
-  for (const Tensor t : stored) tensors.emplace_back(stored_name(t), as_matrix(backend.read(t), config.shape));
+  // Every parameter (a frozen E or a fixed table is not trained, but still state), then the moments.
+  std::vector<Tensor> stored = parameter_tensors(config.shape);
+  for (const Tensor t : optimizer_tensors(config))
+    if (!is_parameter(t)) stored.push_back(t);
+  for (const Tensor t : stored) tensors.emplace_back(stored_name(t), as_matrix(t, backend.read(t), config.shape));
   const json run = {{"options", options_json(options)},
                     {"vocabulary", corpus.vocab.tokens},
                     {"corpus_fingerprint", corpus_fingerprint(corpus)},
@@ -187,16 +198,15 @@ Checkpoint read_checkpoint(const std::string& path) {
   config.freeze_embedding = c.options.freeze_embedding;
   config.optimizer.kind = parse_optimizer(c.options.optimizer);
   const auto load = [&](Tensor t) {
-    const std::size_t expected = t == Tensor::kHeadBias || t == Tensor::kHeadBiasM || t == Tensor::kHeadBiasV
-                                     ? static_cast<std::size_t>(config.shape.V)
-                                     : config.shape.embedding_elems();
+    const std::size_t expected = parameter_shape(t, config.shape).elems();
     std::vector<float> values =
         formats::load_safetensors_tensor(file.data(), file.size(), header, stored_name(t), path).values;
     if (values.size() != expected)
       fail(path, ": tensor '", stored_name(t), "' has ", values.size(), " values, the run's shape needs ", expected);
     return values;
   };
-  c.resume.params = Params{load(Tensor::kEmbedding), load(Tensor::kHeadWeight), load(Tensor::kHeadBias)};
+  c.resume.params = Params{load(Tensor::kEmbedding), load(Tensor::kHeadWeight), load(Tensor::kHeadBias), {}};
+  if (config.shape.pooling.has_table()) c.resume.params.position = load(Tensor::kPosition);
   for (const Tensor t : optimizer_tensors(config))
     if (!is_parameter(t)) c.resume.moments.emplace_back(t, load(t));
   return c;

@@ -26,6 +26,9 @@ struct RunOptions {
   std::string loss = "softmax";    // softmax | negative-sampling (negative_sampling.hpp)
   int negatives = kDefaultNegatives;
   int ctx = ModelShape{}.C;        // the window's ids besides its target (skip-gram: the model's C is 1)
+  std::string pool = "mean";       // mean | concat (pooling.hpp)
+  std::string position = "none";   // none | learned | sinusoidal
+  std::string position_mode = "add";  // add | multiply
   int batch = ModelShape{}.B;
   std::int64_t steps = TrainConfig{}.steps;
   float lr = 1e-2f;
@@ -63,6 +66,9 @@ struct RunOutcome {
 // Validates options and reads the corpus (split for --ctx); one-line Error on bad input.
 Corpus load_corpus_for(const RunOptions& options);
 void check_run_options(const RunOptions& options);
+
+// The pooling of --pool, --position and --position-mode (one-line Error on an unknown name).
+Pooling pooling_of(const RunOptions& options);
 
 // The model's shape for the options on a vocabulary of V (C: the ids a row pools, 1 for skip-gram).
 ModelShape model_shape(const RunOptions& options, int V);

@@ -29,6 +29,9 @@ json summary_json(const nlohmann::json& geometry, const RunOptions& o, const Run
   j["loss"] = o.loss;
   if (o.loss != "softmax") j["negatives"] = o.negatives;
   j["ctx"] = o.ctx;
+  j["pool"] = o.pool;
+  j["position"] = o.position;
+  if (o.position != "none") j["position_mode"] = o.position_mode;
   j["batch"] = run.shape.B;
   j["steps"] = o.steps;
   j["seed"] = o.seed;
@@ -124,16 +127,19 @@ formats::FloatMatrix matrix(const std::vector<float>& values, std::int64_t rows,
 }
 
 void write_exports(const std::string& dir, const RunOptions& o, const RunOutcome& run) {
-  const int V = run.shape.V, D = run.shape.D;
+  const int V = run.shape.V, D = run.shape.D, H = run.shape.H();
   const std::map<std::string, std::string> metadata = {
       {"format", "embgeo-cuda"}, {"vocab_size", std::to_string(V)}, {"dim", std::to_string(D)},
       {"objective", o.objective}, {"loss", o.loss}, {"ctx", std::to_string(o.ctx)}, {"batch", std::to_string(run.shape.B)},
+      {"pool", o.pool}, {"position", o.position}, {"position_mode", o.position_mode},
       {"steps", std::to_string(o.steps)}, {"seed", std::to_string(o.seed)}, {"optimizer", o.optimizer},
       {"lr", std::to_string(o.lr)}, {"corpus", run.corpus.name}, {"device", run.device}};
   auto tables = [&](const Params& p) {
-    return std::vector<std::pair<std::string, formats::FloatMatrix>>{
-        {"embedding", matrix(p.embedding, V, D)}, {"head.weight", matrix(p.head_weight, V, D)},
+    std::vector<std::pair<std::string, formats::FloatMatrix>> t{
+        {"embedding", matrix(p.embedding, V, D)}, {"head.weight", matrix(p.head_weight, V, H)},
         {"head.bias", matrix(p.head_bias, V, 1, true)}};
+    if (!p.position.empty()) t.emplace_back("position", matrix(p.position, run.shape.C, D));
+    return t;
   };
   formats::write_safetensors(dir + "/embedding_before.safetensors", tables(run.result.initial), metadata);
   formats::write_safetensors(dir + "/embedding_after.safetensors", tables(run.result.final), metadata);

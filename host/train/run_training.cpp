@@ -78,6 +78,7 @@ void check_run_options(const RunOptions& o) {
   if (o.checkpoint_every > 0 && o.checkpoint_path.empty())
     fail("--checkpoint-every needs a run directory to write to; drop --no-files");
   validate_window_layout({parse_objective(o.objective), o.ctx});
+  validate_pooling(pooling_of(o), parse_objective(o.objective));
   parse_loss(o.loss);
   check_dimension("--negatives", o.negatives, kMaxNegatives);
   if (o.exchange != "auto" && o.exchange != "dense" && o.exchange != "sparse")
@@ -100,8 +101,12 @@ EmbeddingExchange choose_exchange(const std::string& name, const BackendConfig& 
 
 }  // namespace
 
+Pooling pooling_of(const RunOptions& o) {
+  return {parse_pool(o.pool), parse_position(o.position), parse_position_mode(o.position_mode)};
+}
+
 ModelShape model_shape(const RunOptions& o, int V) {
-  return ModelShape{V, o.dim, WindowLayout{parse_objective(o.objective), o.ctx}.pooled_ids(), o.batch};
+  return ModelShape{V, o.dim, WindowLayout{parse_objective(o.objective), o.ctx}.pooled_ids(), o.batch, pooling_of(o)};
 }
 
 BackendConfig backend_config(const RunOptions& o, const ModelShape& shape) {
@@ -184,10 +189,12 @@ RunOutcome run_training(const RunOptions& options, std::ostream& console, const 
             << "model: " << options.objective << " ("
             << (config.loss == Loss::kNegativeSampling ? "negative sampling, " + std::to_string(options.negatives) + " noise ids"
                                                        : std::string("softmax"))
-            << "), D=" << s.D << " C=" << s.C << " B=" << s.B << ", " << options.optimizer << " lr "
+            << "), " << pooling_description(s.pooling) << ", D=" << s.D << " C=" << s.C << " B=" << s.B << ", "
+            << options.optimizer << " lr "
             << options.lr << (options.freeze_embedding ? ", embedding frozen" : "") << ", " << options.steps
             << " steps, seed " << options.seed << ", device " << run.device << ", state "
             << fixed(static_cast<double>(training_state_bytes(backend->config())) / (1 << 20), 1) << " MiB\n";
+  if (const std::string notice = pooling_notice(s.pooling); !notice.empty() && !options.quiet) console << notice << "\n";
   if (options.ranks != nullptr) {
     const ModelShape& local = config.shape;
     run.ranks = options.ranks->size();
@@ -195,11 +202,11 @@ RunOutcome run_training(const RunOptions& options, std::ostream& console, const 
     const double embedding = config.freeze_embedding ? 0.0
                                                      : embedding_exchange_bytes(config.exchange, run.ranks, local.V, local.D,
                                                                                 config.global_batch(), local.C);
-    run.exchange_bytes_per_step = embedding + head_exchange_bytes(run.ranks, local.V, local.D);
+    run.exchange_bytes_per_step = embedding + head_exchange_bytes(run.ranks, local.V, local.H());
     if (!options.quiet)
       console << "ranks: " << run.ranks << " (" << local.B << " rows each), embedding gradient exchange "
               << exchange_name(config.exchange) << ": " << fixed(embedding / 1024, 1) << " KiB per rank per step, head "
-              << fixed(head_exchange_bytes(run.ranks, local.V, local.D) / 1024, 1) << " KiB\n";
+              << fixed(head_exchange_bytes(run.ranks, local.V, local.H()) / 1024, 1) << " KiB\n";
   }
 
   Params initial = init_params(s, options.seed);

@@ -44,7 +44,7 @@ std::int64_t diverged_step_of_any_rank(const Backend& backend) {
 // FNV-1a over the parameters' bytes: ranks that applied the same summed gradients hold the same bits.
 std::uint64_t parameter_checksum(const Backend& backend) {
   std::uint64_t hash = 14695981039346656037ull;
-  for (const Tensor t : {Tensor::kEmbedding, Tensor::kHeadWeight, Tensor::kHeadBias})
+  for (const Tensor t : parameter_tensors(backend.config().shape))
     for (const float v : backend.read(t)) {
       std::uint32_t bits;
       std::memcpy(&bits, &v, sizeof bits);
@@ -81,7 +81,7 @@ constexpr double kDivergedFactor = 10.0;
 
 // "head.weight holds non-finite values", or that the parameters are still finite.
 std::string parameter_state(const Backend& backend) {
-  for (const Tensor t : {Tensor::kEmbedding, Tensor::kHeadWeight, Tensor::kHeadBias}) {
+  for (const Tensor t : parameter_tensors(backend.config().shape)) {
     const std::vector<float> values = backend.read(t);
     if (std::any_of(values.begin(), values.end(), [](float v) { return !std::isfinite(v); }))
       return std::string(tensor_name(t)) + " holds non-finite values";
@@ -120,7 +120,7 @@ double evaluate_loss(Backend& backend, std::int64_t first_window, std::int64_t c
   for (std::int64_t done = 0; done < count;) {
     const int rows = static_cast<int>(std::min<std::int64_t>(B, count - done));
     backend.window_batch(first_window + done, rows);
-    backend.gather_mean_forward();
+    backend.gather_pool_forward();
     backend.head_forward_softmax_xent();  // its gradient output is simply not used
     done += rows;
   }
@@ -170,7 +170,7 @@ TrainResult train(Backend& backend, const Corpus& corpus, const Params& initial,
   if (config.resume == nullptr) {
     // Step 0: the loss of the first training batch before any update (its gradients are not applied).
     backend.sample_batch(config.seed, 1, 0, train_windows);
-    backend.gather_mean_forward();
+    backend.gather_pool_forward();
     backend.loss_forward_backward();
     record(0, mean_loss(over_ranks(backend.take_loss_sum(), ranks)));
   }

@@ -156,6 +156,16 @@ std::vector<VerifyCase> verify_cases(const std::string& which, std::uint64_t see
     }
     cases.push_back({"toy-negsamp", ModelShape{toy.vocab.size(), 16, 8, 32}, toy.ids,
                      WindowLayout{Objective::kNext, 8}, Loss::kNegativeSampling});
+    // Position tables and concat pooling (pooling.hpp): the sinusoidal case multiplies its fixed table into
+    // concatenated slots, the last one sends a C·D-wide h through negative sampling.
+    const auto pooled = [&](const char* name, Pooling pooling, Loss loss) {
+      cases.push_back({name, ModelShape{toy.vocab.size(), 16, 8, 32, pooling}, toy.ids, WindowLayout{Objective::kNext, 8},
+                       loss});
+    };
+    pooled("toy-position-add", {Pool::kMean, Position::kLearned, PositionMode::kAdd}, Loss::kSoftmax);
+    pooled("toy-position-multiply", {Pool::kMean, Position::kLearned, PositionMode::kMultiply}, Loss::kSoftmax);
+    pooled("toy-sinusoidal-concat", {Pool::kConcat, Position::kSinusoidal, PositionMode::kMultiply}, Loss::kSoftmax);
+    pooled("toy-concat-negsamp", {Pool::kConcat, Position::kNone, PositionMode::kAdd}, Loss::kNegativeSampling);
   }
   if (wanted("odd")) {
     synthetic("V=1", {1, 4, 2, 3});
@@ -190,10 +200,12 @@ std::vector<Comparison> verify_ops(Backend& judge, Backend& subject, const std::
       worst.add(compare_tensors(std::string("sample_batch ") + tensor_name(t), as_floats(subject.read_ids(t)), want, {}));
     }
 
+    const Pooling& pooling = config.shape.pooling;
     copy(judge, subject, {Tensor::kEmbedding});
+    if (pooling.has_table()) copy(judge, subject, {Tensor::kPosition});
     poison(subject, {Tensor::kPooled});
-    judge.gather_mean_forward();
-    subject.gather_mean_forward();
+    judge.gather_pool_forward();
+    subject.gather_pool_forward();
     compare(worst, judge, subject, Tensor::kPooled, kPoolAtol, kPoolRtol);
 
     if (config.loss == Loss::kNegativeSampling)
@@ -209,6 +221,13 @@ std::vector<Comparison> verify_ops(Backend& judge, Backend& subject, const std::
       subject.scatter_add_backward();
       compare(worst, judge, subject, Tensor::kEmbeddingGrad, kSumAtol, kSumRtol);
     }
+    if (pooling.trains_table()) {
+      copy(judge, subject, {Tensor::kPooledGrad});
+      poison(subject, {Tensor::kPositionGrad});
+      judge.position_backward();
+      subject.position_backward();
+      compare(worst, judge, subject, Tensor::kPositionGrad, kSumAtol, kSumRtol);
+    }
 
     const std::vector<Tensor> state = optimizer_tensors(config);
     std::vector<std::vector<float>> before;
@@ -218,6 +237,7 @@ std::vector<Comparison> verify_ops(Backend& judge, Backend& subject, const std::
     }
     copy(judge, subject, {Tensor::kHeadWeightGrad, Tensor::kHeadBiasGrad});
     if (!config.freeze_embedding) copy(judge, subject, {Tensor::kEmbeddingGrad});
+    if (pooling.trains_table()) copy(judge, subject, {Tensor::kPositionGrad});
     judge.optimizer_step(step);
     subject.optimizer_step(step);
     // Parameters by the update they received (a step of lr·g is far below a value tolerance); moments by value.
@@ -253,7 +273,7 @@ Comparison verify_onehot_identity_cpu(const std::vector<std::int32_t>& ids, cons
   const int N = static_cast<int>(ids.size());
   std::vector<float> onehot(static_cast<std::size_t>(N) * D), gathered(onehot.size());
   cpu::onehot_matmul(ids.data(), E.data(), onehot.data(), N, V, D);
-  cpu::gather_mean_forward(ids.data(), E.data(), gathered.data(), N, 1, D);
+  cpu::gather_pool_forward(ids.data(), E.data(), nullptr, gathered.data(), N, 1, D, Pooling{});
   return compare_tensors("cpu one-hot(x)·E == E[x]", onehot, gathered, {});
 }
 

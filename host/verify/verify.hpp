@@ -27,7 +27,8 @@ struct VerifyCase {
   }
 };
 
-// Named sets: "toy" (the default corpus and model, for each objective and with negative sampling), "large" (V=50000 D=256 B=256 C=8, synthetic ids),
+// Named sets: "toy" (the default corpus and model, for each objective, with negative sampling, with learned
+// position tables added and multiplied, a sinusoidal one over concat pooling, and concat with negative sampling), "large" (V=50000 D=256 B=256 C=8, synthetic ids),
 // "odd" (V=1, D=1, C=1, B=1, D not a multiple of 4 ...), "all", or a comma-separated list of these.
 // Error on an unknown name.
 std::vector<VerifyCase> verify_cases(const std::string& which, std::uint64_t seed);
@@ -42,7 +43,7 @@ std::vector<Comparison> verify_ops(Backend& judge, Backend& subject, const std::
 // Both backends train freely for `steps` steps; the batch losses of every step are compared.
 Comparison verify_trajectory(Backend& judge, Backend& subject, int steps, std::uint64_t seed, std::int64_t windows);
 
-// one-hot(ids)·E against E[ids] computed by gather_mean_forward with C = 1, on the CPU: must be exact.
+// one-hot(ids)·E against E[ids] computed by gather_pool_forward with C = 1, on the CPU: must be exact.
 Comparison verify_onehot_identity_cpu(const std::vector<std::int32_t>& ids, const std::vector<float>& E, int V, int D);
 
 }  // namespace embgeo

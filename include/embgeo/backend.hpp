@@ -21,17 +21,26 @@ enum class Tensor {
   kY,             // (B) int32 target ids
   kNegativeIds,   // (B,K+1) int32: each row's target, then its K noise ids (negative sampling)
   kEmbedding,     // E (V,D)
-  kHeadWeight,    // W (V,D)
+  kHeadWeight,    // W (V,H)
   kHeadBias,      // b (V)
-  kPooled,        // h (B,D)
+  kPosition,      // P (C,D), with a position table (pooling.hpp)
+  kPooled,        // h (B,H)
   kLogits,        // (B,V); after softmax_xent_forward_backward it holds dlogits
-  kPooledGrad,    // dh (B,D)
+  kPooledGrad,    // dh (B,H)
   kEmbeddingGrad, // dE (V,D)
-  kHeadWeightGrad,// dW (V,D)
+  kHeadWeightGrad,// dW (V,H)
   kHeadBiasGrad,  // db (V)
-  kEmbeddingM, kEmbeddingV, kHeadWeightM, kHeadWeightV, kHeadBiasM, kHeadBiasV,  // Adam moments
+  kPositionGrad,  // dP (C,D), with a learned table
+  kEmbeddingM, kEmbeddingV, kHeadWeightM, kHeadWeightV, kHeadBiasM, kHeadBiasV, kPositionM, kPositionV,  // Adam moments
 };
 const char* tensor_name(Tensor t);
+
+// The (rows, cols) of a parameter, its gradient or its optimizer moments: E (V,D), W (V,H), b (V,1), P (C,D).
+struct TensorShape {
+  int rows = 0, cols = 0;
+  std::size_t elems() const { return static_cast<std::size_t>(rows) * cols; }
+};
+TensorShape parameter_shape(Tensor t, const ModelShape& shape);
 
 struct BackendConfig {
   ModelShape shape;
@@ -92,7 +101,7 @@ class Backend {
   int rows() const { return rows_; }
 
   // The ops of one training step, in order. Names match the CPU functions and CUDA kernels.
-  virtual void gather_mean_forward() = 0;
+  virtual void gather_pool_forward() = 0;  // h from x, E (and P) as shape.pooling says
   virtual void head_forward() = 0;
   // Adds the batch's summed row losses to an accumulator and overwrites logits with dlogits/rows.
   virtual void softmax_xent_forward_backward() = 0;
@@ -110,12 +119,14 @@ class Backend {
   virtual void head_forward_softmax_xent();
   virtual void head_backward() = 0;
   virtual void scatter_add_backward() = 0;
+  // dP (C,D) of a learned position table from this process's rows (summed over ranks by all_reduce_gradients).
+  virtual void position_backward() = 0;
   virtual void optimizer_step(std::int64_t t) = 0;  // t = 1-based step count (Adam bias correction)
   // Data parallel only (no-ops without ranks), between the backward ops and the optimizer step.
   // all_gather_pooled_gradients: the sparse exchange gathers every rank's x and dh rows in rank order, which
   // is the global batch scatter_add_backward then works on.
   virtual void all_gather_pooled_gradients() = 0;
-  // all_reduce_gradients: sums dW and db (and dE with the dense exchange) over the ranks.
+  // all_reduce_gradients: sums dW and db (dP with a learned table, dE with the dense exchange) over the ranks.
   virtual void all_reduce_gradients() = 0;
   // Wall-clock seconds spent in the two exchanges so far (on the GPU: not measured, NaN; the collectives run
   // inside the captured step).
@@ -147,7 +158,7 @@ class Backend {
 
  protected:
   explicit Backend(BackendConfig config) : config_(config) {}
-  // After head_backward: the embedding's gradient and the exchange between ranks, in the one order an eager
+  // After head_backward: the embedding's and position table's gradients and the exchange between ranks, in the one order an eager
   // step and a captured one both run them (the gather feeds the scatter; the all-reduce needs dE done).
   void embedding_backward_and_exchange();
   BackendConfig config_;
@@ -166,7 +177,10 @@ std::unique_ptr<Backend> make_cpu_backend(const BackendConfig& config, CpuPath p
 // sparse exchange, since it updates the rows of the global batch, which a rank knows only by gathering it.
 void validate_backend_config(const BackendConfig& config);
 
-bool is_parameter(Tensor t);  // E, W or b (the rest are activations, gradients and optimizer moments)
+bool is_parameter(Tensor t);  // E, W, b or P (the rest are activations, gradients and optimizer moments)
+
+// The parameters a backend holds: E, W, b and, with a position table, P (learned or fixed).
+std::vector<Tensor> parameter_tensors(const ModelShape& shape);
 
 // What an optimizer step reads and updates: the trainable parameters, then their optimizer moments (Adam's m
 // and v; none for SGD). With the parameters, the moments are the training state a checkpoint keeps.

@@ -40,6 +40,7 @@ enum class RandomStream : std::uint32_t {
   kInitHeadBias = 4,
   kSyntheticCorpus = 5,
   kNoise = 6,  // negative sampling's noise ids
+  kInitPosition = 7,
   kUser = 16,  // first value free for tests and experiments
 };
 

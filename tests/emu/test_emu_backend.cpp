@@ -47,7 +47,7 @@ std::vector<float> embedding_gradient(bool deterministic, unsigned long long sch
   backend->load_corpus(corpus);
   backend->load_params(init_params(config.shape, 5));
   backend->sample_batch(5, 1, 0, static_cast<std::int64_t>(corpus.size()) - 16);
-  backend->gather_mean_forward();
+  backend->gather_pool_forward();
   backend->head_forward();
   backend->softmax_xent_forward_backward();
   backend->head_backward();

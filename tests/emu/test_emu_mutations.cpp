@@ -26,11 +26,13 @@ EMBGEO_SOFTMAX_MUTANT(softmax_ignoring_bias)
 EMBGEO_SOFTMAX_MUTANT(softmax_without_row_cache)
 #undef EMBGEO_SOFTMAX_MUTANT
 namespace embgeo::cuda::sorted_scatter_drops_last_chunk {
-void scatter_add_backward_sorted(const float* dh, const std::int32_t* x, float* dE, int rows, int C, int D,
-                                 bool zero_table, SortedScatterWorkspace& ws, int V, cudaStream_t stream);
+void scatter_add_backward_sorted(const float* dh, const std::int32_t* x, const float* P, float* dE, int rows, int C,
+                                 int D, const Pooling& pooling, bool zero_table, SortedScatterWorkspace& ws, int V,
+                                 cudaStream_t stream);
 }
 namespace embgeo::cuda::gather_off_by_one {
-void gather_mean_forward(const std::int32_t* x, const float* E, float* h, int rows, int C, int D, cudaStream_t stream);
+void gather_pool_forward(const std::int32_t* x, const float* E, const float* P, float* h, int rows, int C, int D,
+                         const Pooling& pooling, cudaStream_t stream);
 }
 namespace embgeo::cuda::head_forward_swapped_transpose {
 void head_forward(cublasHandle_t cublas, const float* h, const float* W, const float* bias, float* logits, int rows,
@@ -108,12 +110,12 @@ Comparison sorted_scatter_against_reference(SortedScatterLauncher scatter) {
   const int rows = static_cast<int>(x.size()), V = 9;  // rows 6..8 of E are never touched
   const std::vector<float> dh = init_params({rows, D, 1, 1}, 8).embedding;  // (rows,D)
   std::vector<float> want(static_cast<std::size_t>(V) * D);
-  cpu::scatter_add_backward(dh.data(), x.data(), want.data(), rows, C, D, V);
+  cpu::scatter_add_backward(dh.data(), x.data(), nullptr, want.data(), rows, C, D, V, Pooling{});
   const cuda::StreamAndBlas context;
   DeviceBuffer<float> d_dh = uploaded(dh, context.stream()), dE(want.size());
   DeviceBuffer<std::int32_t> d_x = uploaded(x, context.stream());
   cuda::SortedScatterWorkspace ws(rows * C, V, D);
-  scatter(d_dh.get(), d_x.get(), dE.get(), rows, C, D, true, ws, V, context.stream());
+  scatter(d_dh.get(), d_x.get(), nullptr, dE.get(), rows, C, D, Pooling{}, true, ws, V, context.stream());
   return compare_tensors("dE", dE.download(want.size(), context.stream()), want, scaled_tolerance(want, 1e-5, 1e-4));
 }
 
@@ -174,10 +176,10 @@ TEST(EmulatorMutations, GatherWithAnOffByOneOverrunIsCaughtByAddressSanitizer) {
     const cuda::StreamAndBlas context;
     DeviceBuffer<std::int32_t> x = uploaded(synthetic_corpus(V, rows * C, 3), context.stream());
     DeviceBuffer<float> E = uploaded(init_params({V, D, 1, 1}, 3).embedding, context.stream()), h(rows * D);
-    launcher(x.get(), E.get(), h.get(), rows, C, D, context.stream());
+    launcher(x.get(), E.get(), nullptr, h.get(), rows, C, D, Pooling{}, context.stream());
   };
-  gather(cuda::gather_mean_forward);  // the real kernel stays inside its buffers
-  EXPECT_DEATH(gather(cuda::gather_off_by_one::gather_mean_forward), "AddressSanitizer");
+  gather(cuda::gather_pool_forward);  // the real kernel stays inside its buffers
+  EXPECT_DEATH(gather(cuda::gather_off_by_one::gather_pool_forward), "AddressSanitizer");
 #else
   GTEST_SKIP() << "needs the AddressSanitizer build (tools/test.sh runs it)";
 #endif

@@ -82,7 +82,7 @@ TEST(CudaCli, BenchKernelsRunsAndSaysWhenItsTimesAreEmulated) {
   const bool emulated = query_gpus().emulated;
   EXPECT_EQ(j["emulated_device"].get<bool>(), emulated);
   EXPECT_EQ(contains(r.out, "is the emulated device"), emulated) << r.out;
-  EXPECT_TRUE(contains(r.out, "gather_mean_forward")) << r.out;
+  EXPECT_TRUE(contains(r.out, "gather_pool_forward")) << r.out;
 }
 
 // A one-hot route whose predicted time (FLOPs over the measured GEMM rate) overruns --route-budget is

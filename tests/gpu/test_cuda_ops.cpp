@@ -197,7 +197,7 @@ TEST(CudaBackend, OnehotMatmulEqualsGatherExactly) {
   const std::vector<std::int32_t> ids = synthetic_corpus(V, 777, 13);
   const OnehotVsGather r = cuda_onehot_vs_gather(0, ids, p.embedding, V, D);
   std::vector<float> reference(ids.size() * D);
-  cpu::gather_mean_forward(ids.data(), p.embedding.data(), reference.data(), static_cast<int>(ids.size()), 1, D);
+  cpu::gather_pool_forward(ids.data(), p.embedding.data(), nullptr, reference.data(), static_cast<int>(ids.size()), 1, D, Pooling{});
   EXPECT_EQ(r.onehot, reference);
   EXPECT_EQ(r.gathered, reference);
 }

@@ -29,10 +29,10 @@ void set_blas_threads(int threads) {
 
 int blas_threads() { return openblas_get_num_threads(); }
 
-void head_forward(const float* h, const float* W, const float* bias, float* logits, int B, int D, int V) {
+void head_forward(const float* h, const float* W, const float* bias, float* logits, int B, int H, int V) {
   for (int b = 0; b < B; ++b) std::copy(bias, bias + V, logits + static_cast<std::size_t>(b) * V);
-  // Row-major logits (B,V) = h (B,D) · W (V,D)ᵀ, accumulated onto the bias rows (beta = 1).
-  cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, B, V, D, 1.0f, h, D, W, D, 1.0f, logits, V);
+  // Row-major logits (B,V) = h (B,H) · W (V,H)ᵀ, accumulated onto the bias rows (beta = 1).
+  cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, B, V, H, 1.0f, h, H, W, H, 1.0f, logits, V);
 }
 
 // exp(x) = 2^n · e^r with n = round(x/ln2) and |r| ≤ ln2/2; e^r by its Taylor series to r⁷ (error < 1e-8
@@ -107,24 +107,25 @@ static void column_sums(const float* rows, float* sums, int B, int V) {
 }
 
 void head_backward(const float* dlogits, const float* h, const float* W, float* dW, float* db, float* dh, int B,
-                   int D, int V) {
-  // dW (V,D) = dlogits (B,V)ᵀ · h (B,D)
-  cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, V, D, B, 1.0f, dlogits, V, h, D, 0.0f, dW, D);
-  // dh (B,D) = dlogits (B,V) · W (V,D)
-  cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, B, D, V, 1.0f, dlogits, V, W, D, 0.0f, dh, D);
+                   int H, int V) {
+  // dW (V,H) = dlogits (B,V)ᵀ · h (B,H)
+  cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, V, H, B, 1.0f, dlogits, V, h, H, 0.0f, dW, H);
+  // dh (B,H) = dlogits (B,V) · W (V,H)
+  cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, B, H, V, 1.0f, dlogits, V, W, H, 0.0f, dh, H);
   column_sums(dlogits, db, B, V);
 }
 
 EMBGEO_SIMD_CLONES
-void scatter_add_backward(const float* dh, const std::int32_t* x, float* dE, int B, int C, int D, int V) {
+void scatter_add_backward(const float* dh, const std::int32_t* x, const float* P, float* dE, int B, int C, int D,
+                          int V, const Pooling& pooling) {
   std::fill(dE, dE + static_cast<std::size_t>(V) * D, 0.0f);
-  const float inv_C = 1.0f / static_cast<float>(C);
   for (int b = 0; b < B; ++b) {
-    const float* grad = dh + static_cast<std::size_t>(b) * D;
     for (int c = 0; c < C; ++c) {
+      const float* grad = dh + pooling.slot_offset(b, c, C, D);
       float* row = dE + static_cast<std::size_t>(x[b * C + c]) * D;
+      const float* p = pooling.multiplies() ? P + static_cast<std::size_t>(c) * D : nullptr;
 #pragma omp simd
-      for (int d = 0; d < D; ++d) row[d] += grad[d] * inv_C;
+      for (int d = 0; d < D; ++d) row[d] += pooling.slot_gradient(grad[d], C) * (p != nullptr ? p[d] : 1.0f);
     }
   }
 }

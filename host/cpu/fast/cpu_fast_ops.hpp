@@ -8,6 +8,7 @@
 #include <cstdint>
 
 #include "embgeo/optimizer.hpp"
+#include "embgeo/pooling.hpp"
 
 namespace embgeo::cpu_fast {
 
@@ -16,18 +17,20 @@ namespace embgeo::cpu_fast {
 void set_blas_threads(int threads);
 int blas_threads();  // the count in force
 
-// h (B,D), W (V,D), bias (V) → logits (B,V) = h·Wᵀ + bias
-void head_forward(const float* h, const float* W, const float* bias, float* logits, int B, int D, int V);
+// h (B,H), W (V,H), bias (V) → logits (B,V) = h·Wᵀ + bias
+void head_forward(const float* h, const float* W, const float* bias, float* logits, int B, int H, int V);
 
 // As cpu::softmax_xent_forward_backward: returns Σ_b row losses, overwrites logits with dlogits · grad_scale.
 double softmax_xent_forward_backward(float* logits, const std::int32_t* y, int B, int V, float grad_scale);
 
-// dlogits (B,V), h (B,D), W (V,D) → dW (V,D) = dlogitsᵀ·h, db (V) = Σ_b dlogits, dh (B,D) = dlogits·W
+// dlogits (B,V), h (B,H), W (V,H) → dW (V,H) = dlogitsᵀ·h, db (V) = Σ_b dlogits, dh (B,H) = dlogits·W
 void head_backward(const float* dlogits, const float* h, const float* W, float* dW, float* db, float* dh, int B,
-                   int D, int V);
+                   int H, int V);
 
-// dh (B,D), x (B,C) → dE (V,D): zeroed, then dE[x[b,c]] += dh[b]/C (float sums, in batch order).
-void scatter_add_backward(const float* dh, const std::int32_t* x, float* dE, int B, int C, int D, int V);
+// dh (B,H), x (B,C), P (C,D) → dE (V,D): zeroed, then dE[x[b,c]] += each slot's gradient as pooling.hpp says
+// (float sums, in batch order).
+void scatter_add_backward(const float* dh, const std::int32_t* x, const float* P, float* dE, int B, int C, int D,
+                          int V, const Pooling& pooling);
 
 // One Adam step over n elements, the update of optimizer.hpp.
 void adam_step(float* param, const float* grad, float* m, float* v, std::size_t n, const OptimizerConfig& config,
