@@ -113,14 +113,15 @@ TEST(Experiments, VerdictSaysWithinNoiseOnlyInsideTwoStandardErrors) {
   EXPECT_DOUBLE_EQ(m.spread, 1.0);
 }
 
-TEST(Experiments, AllFiveRunOnTheCpuWithMeasuredVerdicts) {
+TEST(Experiments, AllSixRunOnTheCpuWithMeasuredVerdicts) {
   ExperimentOptions o;
   o.base = quick_cpu_run(400);
   o.seeds = 2;
   std::ostringstream console;
   const std::vector<ExperimentResult> results = run_experiments(experiment_names("all"), o, console);
-  ASSERT_EQ(results.size(), 5u);
+  ASSERT_EQ(results.size(), 6u);
   EXPECT_EQ(results[4].name, "objectives");
+  EXPECT_EQ(results[5].name, "word-order");
   const ExperimentResult& frozen = results[0];
   EXPECT_EQ(frozen.facts.front().first, "frozen_rows_bit_identical");
   EXPECT_EQ(frozen.facts.front().second, 1.0);

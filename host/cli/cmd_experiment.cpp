@@ -21,7 +21,8 @@ void add_experiment_command(CLI::App& app, Action& action) {
   auto options = std::make_shared<Options>();
   CLI::App* cmd = app.add_subcommand(
       "experiment", "train a baseline and variants side by side: freeze-embedding, permute-ids, tiny-dim, "
-                    "tokenizer-swap (each breaks something), objectives (next vs cbow vs skipgram), or all");
+                    "tokenizer-swap (each breaks something), objectives (next vs cbow vs skipgram), word-order "
+                    "(position tables and concat against shuffled windows), or all");
   cmd->add_option("name", options->name, "experiment name or all")->required();
   cmd->add_option("--seeds", options->seeds, "seeds per arm")->capture_default_str();
   cmd->add_option("--dims", options->dims, "tiny-dim sweep, e.g. 1,2,4,8,16,32,64")->delimiter(',');

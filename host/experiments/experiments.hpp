@@ -10,6 +10,10 @@
 // and one changes what is learned:
 //   objectives        next (the baseline), cbow and skipgram on the same corpus and window (--ctx): geometry
 //                     scores, and the nearest neighbours of the most frequent words side by side
+//   word-order        the mean-pool (the baseline), with a learned or sinusoidal table added, with a learned
+//                     table multiplied, and concat pooling: validation loss on the windows as they are and with
+//                     each window's context order shuffled; an arm whose loss the shuffle raises uses order
+#include <cmath>
 #include <cstdint>
 #include <iosfwd>
 #include <string>
@@ -30,6 +34,7 @@ struct RunStats {
   std::uint64_t seed = 0;
   double train_loss = 0, val_loss = 0, geometry_score = 0;
   double cooccurring_cosine = 0, never_cosine = 0, norm_mean = 0, seconds = 0;
+  double shuffled_val_loss = NAN;  // word-order: the validation windows with their context order shuffled
 };
 
 struct MeanSpread {
@@ -52,6 +57,16 @@ struct Arm {
 // "variant val loss 1.93× baseline (2.41 ± 0.03 vs 1.25 ± 0.02)" with "within noise" when the difference is
 // below twice its standard error; `lower_is_better` picks the wording of the direction.
 std::string compare_verdict(const std::string& what, const MeanSpread& baseline, const MeanSpread& variant, int seeds);
+
+// Whether an arm uses word order, from its runs' validation losses on ordered and on shuffled windows (paired by
+// seed): the shuffle must raise the loss by more than twice the standard error of the mean rise, and by more
+// than kOrderGapFloor nats (a mean-pool's shuffled sums differ from the ordered ones only by float rounding).
+struct OrderVerdict {
+  bool uses_order = false;
+  std::string sentence;
+};
+constexpr double kOrderGapFloor = 1e-3;
+OrderVerdict order_verdict(const Arm& arm);
 
 // One greedy prediction shown by tokenizer-swap.
 struct SwapPrediction {
@@ -101,5 +116,8 @@ void permute_corpus(Corpus& corpus, const std::vector<int>& perm);            //
 void permute_params(Params& params, const std::vector<int>& perm, int D);     // rows of E, W and b moved alike
 // Tokenizer B of tokenizer-swap: the same symbols, ids by descending frequency (ties by A id); map[a] = b.
 std::vector<int> frequency_order_ids(const Corpus& corpus);
+// word-order's shuffle: each row of x (rows, C), window first_window + row, permuted by random_permutation(C, ·)
+// of the seed and the window, so every arm and seed sees the same shuffled windows.
+void shuffle_contexts(std::vector<std::int32_t>& x, int C, std::int64_t first_window, std::uint64_t seed);
 
 }  // namespace embgeo

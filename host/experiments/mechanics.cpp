@@ -42,6 +42,18 @@ void permute_params(Params& params, const std::vector<int>& perm, int D) {
   params = std::move(moved);
 }
 
+void shuffle_contexts(std::vector<std::int32_t>& x, int C, std::int64_t first_window, std::uint64_t seed) {
+  const std::size_t rows = x.size() / static_cast<std::size_t>(C);
+  std::vector<std::int32_t> row(static_cast<std::size_t>(C));
+  for (std::size_t r = 0; r < rows; ++r) {
+    const auto window = static_cast<std::uint64_t>(first_window) + r;
+    const std::vector<int> perm = random_permutation(C, seed ^ (window * 0x9E3779B97F4A7C15ULL));
+    std::int32_t* ids = &x[r * C];
+    for (int c = 0; c < C; ++c) row[perm[c]] = ids[c];
+    std::copy(row.begin(), row.end(), ids);
+  }
+}
+
 std::vector<int> frequency_order_ids(const Corpus& corpus) {
   const int V = corpus.vocab.size();
   std::vector<std::int64_t> count(V, 0);

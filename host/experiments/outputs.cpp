@@ -22,13 +22,24 @@ std::string cell(const MeanSpread& m, int precision) {
   return fixed(m.mean, precision) + " ± " + fixed(m.spread, precision);
 }
 
+// The word-order experiment adds the loss on shuffled windows beside the validation loss.
 TextTable arms_table(const ExperimentResult& r) {
-  TextTable t({"arm", "D", "train loss", "val loss", "geometry", "cos co-occ", "cos never", "|E| mean", "seconds"});
-  for (const Arm& a : r.arms)
-    t.add({a.name, std::to_string(a.dim), cell(a.stat(&RunStats::train_loss), 4), cell(a.stat(&RunStats::val_loss), 4),
-           cell(a.stat(&RunStats::geometry_score), 3), cell(a.stat(&RunStats::cooccurring_cosine), 3),
-           cell(a.stat(&RunStats::never_cosine), 3), cell(a.stat(&RunStats::norm_mean), 2),
-           cell(a.stat(&RunStats::seconds), 2)});
+  const bool shuffled = std::any_of(r.arms.begin(), r.arms.end(), [](const Arm& a) {
+    return !a.runs.empty() && std::isfinite(a.runs.front().shuffled_val_loss);
+  });
+  std::vector<std::string> header = {"arm", "D", "train loss", "val loss"};
+  if (shuffled) header.push_back("val shuffled");
+  header.insert(header.end(), {"geometry", "cos co-occ", "cos never", "|E| mean", "seconds"});
+  TextTable t(header);
+  for (const Arm& a : r.arms) {
+    std::vector<std::string> cells = {a.name, std::to_string(a.dim), cell(a.stat(&RunStats::train_loss), 4),
+                                      cell(a.stat(&RunStats::val_loss), 4)};
+    if (shuffled) cells.push_back(cell(a.stat(&RunStats::shuffled_val_loss), 4));
+    cells.insert(cells.end(), {cell(a.stat(&RunStats::geometry_score), 3), cell(a.stat(&RunStats::cooccurring_cosine), 3),
+                               cell(a.stat(&RunStats::never_cosine), 3), cell(a.stat(&RunStats::norm_mean), 2),
+                               cell(a.stat(&RunStats::seconds), 2)});
+    t.add(cells);
+  }
   return t;
 }
 
@@ -76,7 +87,7 @@ json results_json(const std::vector<ExperimentResult>& results, const Experiment
                         {"geometry_score", finite_or_null(s.geometry_score)},
                         {"cooccurring_cosine", finite_or_null(s.cooccurring_cosine)},
                         {"never_cosine", finite_or_null(s.never_cosine)}, {"norm_mean", finite_or_null(s.norm_mean)},
-                        {"seconds", finite_or_null(s.seconds)}});
+                        {"seconds", finite_or_null(s.seconds)}, {"shuffled_val_loss", finite_or_null(s.shuffled_val_loss)}});
       json curve = json::array();
       for (const LogPoint& p : a.first_log) curve.push_back({{"step", p.step}, {"train_loss", p.train_loss}, {"val_loss", p.val_loss}});
       e["arms"].push_back({{"name", a.name}, {"objective", a.objective}, {"dim", a.dim}, {"runs", runs},
@@ -144,6 +155,19 @@ std::vector<plots::PlotResult> experiment_pictures(const ExperimentResult& r, co
     pictures.push_back(plots::plot_lines(dir, "objectives_geometry", scores,
                                          "geometry score while training, by objective (first seed)", "step",
                                          "geometry score", false, false));
+  }
+  if (r.name == "word-order") {
+    // Each arm's loss on ordered and on shuffled windows, arms along x in table order.
+    plots::Series ordered{"windows in order", {}, {}}, shuffled{"windows shuffled", {}, {}};
+    for (std::size_t a = 0; a < r.arms.size(); ++a) {
+      ordered.x.push_back(static_cast<double>(a)), ordered.y.push_back(r.arms[a].stat(&RunStats::val_loss).mean);
+      shuffled.x.push_back(static_cast<double>(a)), shuffled.y.push_back(r.arms[a].stat(&RunStats::shuffled_val_loss).mean);
+    }
+    std::string arms;
+    for (std::size_t a = 0; a < r.arms.size(); ++a) arms += (a ? ", " : "") + std::to_string(a) + " " + r.arms[a].name;
+    pictures.push_back(plots::plot_lines(dir, "word_order_shuffle", {ordered, shuffled},
+                                         "validation loss, windows in order and shuffled (mean over seeds)",
+                                         "arm (" + arms + ")", "validation loss", false, false));
   }
   if (r.name == "tiny-dim" && r.arms.size() > 2) {
     plots::Series s{"validation loss", {}, {}};

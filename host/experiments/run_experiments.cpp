@@ -1,4 +1,4 @@
-// The experiments (freeze-embedding, permute-ids, tiny-dim, tokenizer-swap, objectives): each trains a baseline
+// The experiments (freeze-embedding, permute-ids, tiny-dim, tokenizer-swap, objectives, word-order): each trains a baseline
 // and variants over several seeds and states verdicts, notes and facts about what changed.
 #include <algorithm>
 #include <cctype>
@@ -19,7 +19,7 @@ namespace embgeo {
 namespace {
 
 const std::vector<std::string> kExperiments = {"freeze-embedding", "permute-ids", "tiny-dim", "tokenizer-swap",
-                                               "objectives"};
+                                               "objectives", "word-order"};
 
 RunStats stats_of(const RunOutcome& run, std::uint64_t seed) {
   const GeometryPoint& last = run.geometry.points.back();
@@ -325,13 +325,78 @@ ExperimentResult objectives(const ExperimentOptions& o, const ArmRun& baseline, 
   return r;
 }
 
+// Refused before any training: word-order sets each arm's pooling itself, and skip-gram pools one id (no order).
+void check_word_order_options(const RunOptions& base) {
+  if (base.pool != "mean" || base.position != "none")
+    fail("experiment word-order trains the mean-pool (its baseline), position tables and concat itself; drop --pool "
+         "and --position or name another experiment");
+  if (base.objective == "skipgram")
+    fail("experiment word-order needs a context to shuffle; --objective skipgram pools one id");
+}
+
+// Validation loss of a run's final parameters on the held-out windows as they are and with each window's
+// context shuffled (by shuffle_seed), both on the same windows (the trainer's validation windows) through a
+// fresh backend.
+void measure_order(const RunOptions& options, const RunOutcome& run, std::uint64_t shuffle_seed, RunStats& stats) {
+  const std::unique_ptr<Backend> backend = make_backend(resolve_device(options.device, nullptr),
+                                                        backend_config(options, run.shape));
+  backend->load_params(run.result.final);
+  backend->load_corpus(run.corpus.ids);
+  const std::int64_t windows = std::min(run.corpus.val_windows(options.ctx), TrainConfig{}.max_eval_windows);
+  stats.val_loss = evaluate_loss(*backend, run.corpus.val_begin(), windows);
+  const int C = run.shape.C;
+  stats.shuffled_val_loss = evaluate_loss(*backend, run.corpus.val_begin(), windows,
+                                          [&](std::vector<std::int32_t>& x, std::int64_t first_window) {
+                                            shuffle_contexts(x, C, first_window, shuffle_seed);
+                                          });
+}
+
+ExperimentResult word_order(const ExperimentOptions& o, const ArmRun& baseline, std::ostream& console) {
+  struct Variant {
+    const char* name;
+    const char* pool;
+    const char* position;
+    const char* mode;
+  };
+  const Variant variants[] = {{"mean + learned P", "mean", "learned", "add"},
+                              {"mean + sinusoidal P", "mean", "sinusoidal", "add"},
+                              {"mean * learned P", "mean", "learned", "multiply"},
+                              {"concat", "concat", "none", "add"}};
+  ExperimentResult r{"word-order", {}, {}, {}, {}, {}, {}};
+  std::vector<std::pair<RunOptions, ArmRun>> arms = {{o.base, baseline}};
+  arms.front().second.arm.name = "mean";
+  for (const Variant& v : variants) {
+    RunOptions options = o.base;
+    options.pool = v.pool;
+    options.position = v.position;
+    options.position_mode = v.mode;
+    arms.emplace_back(options, run_arm(v.name, options, o.seeds, nullptr, console));
+  }
+  for (auto& [options, arm] : arms) {
+    for (std::size_t k = 0; k < arm.outcomes.size(); ++k) measure_order(options, arm.outcomes[k], o.base.seed, arm.arm.runs[k]);
+    const OrderVerdict verdict = order_verdict(arm.arm);
+    r.verdicts.push_back(verdict.sentence);
+    r.facts.emplace_back(arm.arm.name + " uses order", verdict.uses_order ? 1.0 : 0.0);
+    r.arms.push_back(arm.arm);
+  }
+  for (std::size_t a = 1; a < r.arms.size(); ++a)
+    r.verdicts.push_back(verdict_line(r.arms[a].name + " against the plain mean, validation loss", r.arms[0], r.arms[a],
+                                      &RunStats::val_loss, o.seeds));
+  r.notes.push_back("mean_c(E[x_c] + P[c]) = mean_c E[x_c] + mean_c P[c]: an added table shifts every window's pooled "
+                    "vector by the same constant, which the head's bias absorbs, so it cannot make the mean-pool "
+                    "order-aware; multiplying P into each slot, or concatenating the slots (H = C·D), can");
+  r.notes.push_back("the shuffle permutes each validation window's " + std::to_string(o.base.ctx) +
+                    " context ids at random (the same permutation for every arm and seed) and keeps its target");
+  return r;
+}
+
 }  // namespace
 
 std::vector<std::string> experiment_names(const std::string& which) {
   if (which == "all") return kExperiments;
   if (std::find(kExperiments.begin(), kExperiments.end(), which) == kExperiments.end())
     fail("unknown experiment '", which,
-         "' (choose freeze-embedding, permute-ids, tiny-dim, tokenizer-swap, objectives or all)");
+         "' (choose freeze-embedding, permute-ids, tiny-dim, tokenizer-swap, objectives, word-order or all)");
   return {which};
 }
 
@@ -342,6 +407,7 @@ std::vector<ExperimentResult> run_experiments(const std::vector<std::string>& na
     check_dimension("--dims values", d, kMaxDim);
   check_run_options(o.base);
   if (std::find(names.begin(), names.end(), "objectives") != names.end()) check_objectives_options(o.base);
+  if (std::find(names.begin(), names.end(), "word-order") != names.end()) check_word_order_options(o.base);
   console << "baseline: " << o.seeds << " seed(s) from " << o.base.seed << ", D=" << o.base.dim << ", "
           << o.base.steps << " steps\n";
   const ArmRun baseline = run_arm("baseline", o.base, o.seeds, nullptr, console);
@@ -353,6 +419,7 @@ std::vector<ExperimentResult> run_experiments(const std::vector<std::string>& na
     if (name == "tiny-dim") results.push_back(tiny_dim(o, baseline, console));
     if (name == "tokenizer-swap") results.push_back(tokenizer_swap(o, baseline));
     if (name == "objectives") results.push_back(objectives(o, baseline, console));
+    if (name == "word-order") results.push_back(word_order(o, baseline, console));
   }
   return results;
 }

@@ -43,4 +43,22 @@ std::string compare_verdict(const std::string& what, const MeanSpread& baseline,
   return s;
 }
 
+OrderVerdict order_verdict(const Arm& arm) {
+  std::vector<double> rises;
+  for (const RunStats& r : arm.runs) rises.push_back(r.shuffled_val_loss - r.val_loss);
+  const MeanSpread rise = mean_spread(rises);
+  const int seeds = static_cast<int>(rises.size());
+  const double noise = seeds > 1 ? 2.0 * rise.spread / std::sqrt(static_cast<double>(seeds)) : 0.0;
+  OrderVerdict v;
+  v.uses_order = rise.mean > kOrderGapFloor && rise.mean > noise;
+  v.sentence = arm.name + ": validation loss " + fixed(arm.stat(&RunStats::val_loss).mean, 4) + " in order, " +
+               fixed(arm.stat(&RunStats::shuffled_val_loss).mean, 4) + " with each window shuffled (rise " +
+               signed_fixed(rise.mean, 4) + " ± " + fixed(rise.spread, 4) + " over " + std::to_string(seeds) +
+               " seed(s)): " + (v.uses_order ? "order-using" : "order-blind");
+  v.sentence += v.uses_order ? " (the rise exceeds the seed noise and " + fixed(kOrderGapFloor, 3) + " nats)"
+                             : " (the rise is within the seed noise or below " + fixed(kOrderGapFloor, 3) + " nats)";
+  if (seeds < 2) v.sentence += "; one seed, so no noise estimate";
+  return v;
+}
+
 }  // namespace embgeo

@@ -108,7 +108,7 @@ void check_not_diverged(const char* what, double loss, std::int64_t step, std::i
 
 // Always the full softmax over the head, whatever the training loss: validation losses of softmax and
 // negative-sampling runs are one measure.
-double evaluate_loss(Backend& backend, std::int64_t first_window, std::int64_t count) {
+double evaluate_loss(Backend& backend, std::int64_t first_window, std::int64_t count, const ContextTransform& transform) {
   backend.take_loss_sum();  // evaluation must not mix with the training accumulator
   const int B = backend.config().shape.B;
   RankGroup* ranks = backend.config().ranks;
@@ -120,6 +120,11 @@ double evaluate_loss(Backend& backend, std::int64_t first_window, std::int64_t c
   for (std::int64_t done = 0; done < count;) {
     const int rows = static_cast<int>(std::min<std::int64_t>(B, count - done));
     backend.window_batch(first_window + done, rows);
+    if (transform) {
+      std::vector<std::int32_t> x = backend.read_ids(Tensor::kX);
+      transform(x, first_window + done);
+      backend.write_ids(Tensor::kX, x, rows);
+    }
     backend.gather_pool_forward();
     backend.head_forward_softmax_xent();  // its gradient output is simply not used
     done += rows;

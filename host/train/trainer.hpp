@@ -79,7 +79,12 @@ using ProgressObserver = std::function<void(std::int64_t step)>;
 TrainResult train(Backend& backend, const Corpus& corpus, const Params& initial, const TrainConfig& config,
                   const LogObserver& observer, const ProgressObserver& progress = nullptr);
 
+// Rewrites the context ids x (rows, C) of the evaluation windows from first_window before their forward pass
+// (the word-order experiment shuffles each window's order).
+using ContextTransform = std::function<void(std::vector<std::int32_t>& x, std::int64_t first_window)>;
+
 // Mean loss over `count` consecutive windows from first_window, forward only (parameters untouched).
-double evaluate_loss(Backend& backend, std::int64_t first_window, std::int64_t count);
+double evaluate_loss(Backend& backend, std::int64_t first_window, std::int64_t count,
+                     const ContextTransform& transform = nullptr);
 
 }  // namespace embgeo
