@@ -25,7 +25,10 @@ __global__ void position_backward_kernel(const float* __restrict__ dh, const std
 
 void position_backward(const float* dh, const std::int32_t* x, const float* E, float* dP, int rows, int C, int D,
                        const Pooling& pooling, cudaStream_t stream) {
-  if (rows == 0) return;
+  if (rows == 0) {  // no rows, no gradient: as the CPU reference, a zero table
+    CUDA_CHECK(cudaMemsetAsync(dP, 0, static_cast<std::size_t>(C) * D * sizeof(float), stream));
+    return;
+  }
   const int threads = D >= 256 ? 256 : ((D + 31) / 32) * 32;
   launch(position_backward_kernel, dim3(static_cast<unsigned int>((D + threads - 1) / threads), C), threads, stream,
          dh, x, E, dP, rows, C, D, pooling);

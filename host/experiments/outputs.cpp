@@ -75,6 +75,7 @@ json finite_or_null(double v) { return std::isfinite(v) ? json(v) : json(nullptr
 json results_json(const std::vector<ExperimentResult>& results, const ExperimentOptions& o) {
   json j;
   j["config"] = {{"seeds", o.seeds}, {"first_seed", o.base.seed}, {"dim", o.base.dim}, {"ctx", o.base.ctx},
+                 {"pool", o.base.pool}, {"position", o.base.position}, {"position_mode", o.base.position_mode},
                  {"batch", o.base.batch}, {"steps", o.base.steps}, {"lr", o.base.lr}, {"optimizer", o.base.optimizer},
                  {"corpus", o.base.corpus_path.empty() ? "built-in toy corpus" : o.base.corpus_path},
                  {"device", o.base.device}};

@@ -255,8 +255,8 @@ std::vector<int> neighbor_queries(const Corpus& corpus, const GeometryOptions& g
   return queries;
 }
 
-// Refused before any training: the objectives experiment sets the objective of each arm itself, and its cbow
-// and skipgram arms need a window they can split.
+// Refused before any training: the objectives experiment sets the objective of each arm itself, its cbow
+// and skipgram arms need a window they can split, and skipgram pools one id (no concat, no position table).
 void check_objectives_options(const RunOptions& base) {
   if (base.objective != "next")
     fail("experiment objectives trains next (its baseline), cbow and skipgram itself; drop --objective ",
@@ -264,6 +264,7 @@ void check_objectives_options(const RunOptions& base) {
   for (const Objective objective : {Objective::kCbow, Objective::kSkipgram}) {
     try {
       validate_window_layout({objective, base.ctx});
+      validate_pooling(pooling_of(base), objective);
     } catch (const Error& e) {
       fail("experiment objectives: ", e.what());
     }

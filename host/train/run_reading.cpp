@@ -198,7 +198,8 @@ std::string run_report_markdown(const RunOptions& options, const RunOutcome& run
      << "| setting | value |\n|---|---|\n"
      << "| corpus | " << run.corpus.name << " (" << run.corpus.ids.size() << " tokens) |\n"
      << "| tokenizer | " << (options.tokens_path.empty() ? options.tokenizer : "llm.c tokens") << " |\n"
-     << "| model | " << options.objective << ", " << options.loss << ", V=" << s.V << " D=" << s.D << " C=" << s.C << " B=" << s.B
+     << "| model | " << options.objective << ", " << options.loss << ", " << pooling_description(s.pooling) << ", V=" << s.V
+     << " D=" << s.D << " C=" << s.C << " B=" << s.B
      << " (window of " << options.ctx << ") |\n"
      << "| optimizer | " << options.optimizer << ", lr " << options.lr << ", " << options.steps << " steps |\n"
      << "| embedding | " << (options.freeze_embedding ? "frozen" : "trained") << " |\n"

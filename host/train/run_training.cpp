@@ -93,8 +93,8 @@ EmbeddingExchange choose_exchange(const std::string& name, const BackendConfig& 
   if (name == "sparse" || c.optimizer.kind == OptimizerKind::kLazyAdam) return EmbeddingExchange::kSparse;
   const ModelShape& s = c.shape;
   const int N = c.ranks->size();
-  return embedding_exchange_bytes(EmbeddingExchange::kSparse, N, s.V, s.D, c.global_batch(), s.C) <
-                 embedding_exchange_bytes(EmbeddingExchange::kDense, N, s.V, s.D, c.global_batch(), s.C)
+  return embedding_exchange_bytes(EmbeddingExchange::kSparse, N, s, c.global_batch()) <
+                 embedding_exchange_bytes(EmbeddingExchange::kDense, N, s, c.global_batch())
              ? EmbeddingExchange::kSparse
              : EmbeddingExchange::kDense;
 }
@@ -199,14 +199,14 @@ RunOutcome run_training(const RunOptions& options, std::ostream& console, const 
     const ModelShape& local = config.shape;
     run.ranks = options.ranks->size();
     run.exchange = config.exchange;
-    const double embedding = config.freeze_embedding ? 0.0
-                                                     : embedding_exchange_bytes(config.exchange, run.ranks, local.V, local.D,
-                                                                                config.global_batch(), local.C);
-    run.exchange_bytes_per_step = embedding + head_exchange_bytes(run.ranks, local.V, local.H());
+    const double embedding = config.freeze_embedding
+                                 ? 0.0
+                                 : embedding_exchange_bytes(config.exchange, run.ranks, local, config.global_batch());
+    run.exchange_bytes_per_step = embedding + head_exchange_bytes(run.ranks, local);
     if (!options.quiet)
       console << "ranks: " << run.ranks << " (" << local.B << " rows each), embedding gradient exchange "
               << exchange_name(config.exchange) << ": " << fixed(embedding / 1024, 1) << " KiB per rank per step, head "
-              << fixed(head_exchange_bytes(run.ranks, local.V, local.H()) / 1024, 1) << " KiB\n";
+              << fixed(head_exchange_bytes(run.ranks, local) / 1024, 1) << " KiB\n";
   }
 
   Params initial = init_params(s, options.seed);

@@ -5,6 +5,8 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "embgeo/shape.hpp"
+
 namespace embgeo {
 
 // How the embedding gradient crosses ranks; the head's (dW, db) always goes by all-reduce.
@@ -33,9 +35,10 @@ class RankGroup {
 };
 
 // Bytes one rank sends and receives per step for the embedding gradient, by the usual ring algorithms: an
-// all-reduce moves 2(N−1)/N of the data, an all-gather (N−1)/N of the gathered whole. B is the global batch.
-double embedding_exchange_bytes(EmbeddingExchange exchange, int ranks, long long V, int D, int B, int C);
-// The same for the head's dW (V,D) and db (V), all-reduced either way.
-double head_exchange_bytes(int ranks, long long V, int D);
+// all-reduce moves 2(N−1)/N of the data, an all-gather (N−1)/N of the gathered whole: dense dE (V,D), or the
+// sparse exchange's x (B,C) ids and dh (B,H) rows. B is the global batch.
+double embedding_exchange_bytes(EmbeddingExchange exchange, int ranks, const ModelShape& shape, int B);
+// The same for the head's dW (V,H) and db (V), and a learned position table's dP (C,D): all-reduced either way.
+double head_exchange_bytes(int ranks, const ModelShape& shape);
 
 }  // namespace embgeo
