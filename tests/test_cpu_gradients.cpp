@@ -8,38 +8,14 @@
 #include "cpu/reference/cpu_ops.hpp"
 #include "embgeo/negative_sampling.hpp"
 #include "embgeo/philox.hpp"
+#include "finite_differences.hpp"
 
 namespace embgeo {
 namespace {
 
-std::vector<float> random_vector(std::size_t n, std::uint64_t seed, float scale = 1.0f) {
-  std::vector<float> v(n);
-  for (std::size_t i = 0; i < n; ++i) v[i] = (2.0f * uniform01(philox_draw(seed, RandomStream::kUser, i).v[0]) - 1.0f) * scale;
-  return v;
-}
-
-std::vector<std::int32_t> random_ids(std::size_t n, int V, std::uint64_t seed) {
-  std::vector<std::int32_t> ids(n);
-  for (std::size_t i = 0; i < n; ++i) ids[i] = static_cast<std::int32_t>(philox_draw(seed, RandomStream::kUser, i).v[1] % V);
-  return ids;
-}
-
-// Central difference of `loss` with respect to every element of `param`, compared with `analytic`.
-void expect_matches_finite_differences(std::vector<float>& param, const std::vector<float>& analytic,
-                                       const std::function<double()>& loss, const char* what) {
-  ASSERT_EQ(param.size(), analytic.size());
-  constexpr float kStep = 1e-2f;
-  for (std::size_t i = 0; i < param.size(); ++i) {
-    const float saved = param[i];
-    param[i] = saved + kStep;
-    const double up = loss();
-    param[i] = saved - kStep;
-    const double down = loss();
-    param[i] = saved;
-    const double numeric = (up - down) / (2.0 * kStep);
-    EXPECT_NEAR(analytic[i], numeric, 2e-3 + 1e-2 * std::fabs(numeric)) << what << "[" << i << "]";
-  }
-}
+using testing_support::expect_matches_finite_differences;
+using testing_support::random_ids;
+using testing_support::random_vector;
 
 double weighted_sum(const std::vector<float>& out, const std::vector<float>& weights) {
   double sum = 0;

@@ -10,7 +10,7 @@
 #include "cli_runner.hpp"
 #include "cpu/reference/cpu_ops.hpp"
 #include "embgeo/error.hpp"
-#include "embgeo/philox.hpp"
+#include "finite_differences.hpp"
 #include "resume_check.hpp"
 #include "test_support.hpp"
 #include "train/checkpoint.hpp"
@@ -26,28 +26,8 @@ using testing_support::run_cli;
 using testing_support::slurp;
 using testing_support::TempDir;
 
-std::vector<float> random_vector(std::size_t n, std::uint64_t seed) {
-  std::vector<float> v(n);
-  for (std::size_t i = 0; i < n; ++i) v[i] = 2.0f * uniform01(philox_draw(seed, RandomStream::kUser, i).v[0]) - 1.0f;
-  return v;
-}
-
-// Central differences of `loss` with respect to every element of `param`, against `analytic`.
-void expect_matches_finite_differences(std::vector<float>& param, const std::vector<float>& analytic,
-                                       const std::function<double()>& loss, const char* what) {
-  ASSERT_EQ(param.size(), analytic.size());
-  constexpr float kStep = 1e-2f;
-  for (std::size_t i = 0; i < param.size(); ++i) {
-    const float saved = param[i];
-    param[i] = saved + kStep;
-    const double up = loss();
-    param[i] = saved - kStep;
-    const double down = loss();
-    param[i] = saved;
-    const double numeric = (up - down) / (2.0 * kStep);
-    EXPECT_NEAR(analytic[i], numeric, 2e-3 + 1e-2 * std::fabs(numeric)) << what << "[" << i << "]";
-  }
-}
+using testing_support::expect_matches_finite_differences;
+using testing_support::random_vector;
 
 const Pooling kPoolings[] = {
     {Pool::kMean, Position::kLearned, PositionMode::kAdd},    {Pool::kMean, Position::kLearned, PositionMode::kMultiply},
