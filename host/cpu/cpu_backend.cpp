@@ -105,11 +105,11 @@ class CpuBackend final : public Backend {
                                                       1.0f / static_cast<float>(gradient_rows_)));
   }
 
-  // Both CPU paths run the reference: a row costs (K+1)·D multiply-adds, no GEMM to hand to OpenBLAS.
+  // A row costs (K+1)·H multiply-adds, no GEMM to hand to OpenBLAS: the fast path's is one float pass.
   void negative_sampling_forward_backward() override {
     if (noise_.empty()) fail("internal: negative sampling before load_noise");  // (load_noise checks the loss)
     const ModelShape& s = config_.shape;
-    add_batch_loss(cpu::negative_sampling_forward_backward(
+    add_batch_loss(ops_.negative_sampling_forward_backward(
         h_.data(), W_.data(), bias_.data(), y_.data(), noise_.data(), seed_, step_, config_.first_batch_row(),
         negative_ids_.data(), dh_.data(), dW_.data(), db_.data(), rows_, config_.negatives, s.H(), s.V,
         1.0f / static_cast<float>(gradient_rows_)));

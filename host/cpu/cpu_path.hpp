@@ -13,16 +13,18 @@ struct CpuOps {
   decltype(&cpu::head_backward) head_backward;
   decltype(&cpu::scatter_add_backward) scatter_add_backward;
   decltype(&cpu::adam_step) adam_step;
+  decltype(&cpu::negative_sampling_forward_backward) negative_sampling_forward_backward;
 };
 
-// The gather is shared: its C-term sums are cheap, so the fast path keeps the reference's (and its
-// position_backward, B·C·D terms, is the reference's too).
+// position_backward (B·C·D terms once a step, learned tables only) is the reference's on both paths.
 inline const CpuOps& cpu_ops(CpuPath path) {
   static constexpr CpuOps kReference{cpu::gather_pool_forward, cpu::head_forward, cpu::softmax_xent_forward_backward,
-                                     cpu::head_backward, cpu::scatter_add_backward, cpu::adam_step};
-  static constexpr CpuOps kFast{cpu::gather_pool_forward, cpu_fast::head_forward,
+                                     cpu::head_backward, cpu::scatter_add_backward, cpu::adam_step,
+                                     cpu::negative_sampling_forward_backward};
+  static constexpr CpuOps kFast{cpu_fast::gather_pool_forward, cpu_fast::head_forward,
                                 cpu_fast::softmax_xent_forward_backward, cpu_fast::head_backward,
-                                cpu_fast::scatter_add_backward, cpu_fast::adam_step};
+                                cpu_fast::scatter_add_backward, cpu_fast::adam_step,
+                                cpu_fast::negative_sampling_forward_backward};
   return path == CpuPath::kFast ? kFast : kReference;
 }
 

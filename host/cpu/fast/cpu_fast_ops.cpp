@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "embgeo/adam_update.hpp"
+#include "embgeo/negative_sampling.hpp"
 
 namespace embgeo::cpu_fast {
 
@@ -128,6 +129,67 @@ void scatter_add_backward(const float* dh, const std::int32_t* x, const float* P
       for (int d = 0; d < D; ++d) row[d] += pooling.slot_gradient(grad[d], C) * (p != nullptr ? p[d] : 1.0f);
     }
   }
+}
+
+EMBGEO_SIMD_CLONES
+void gather_pool_forward(const std::int32_t* x, const float* E, const float* P, float* h, int B, int C, int D,
+                         const Pooling& pooling) {
+  const bool concat = pooling.pool == Pool::kConcat;
+  for (int b = 0; b < B; ++b) {
+    float* mean = h + static_cast<std::size_t>(b) * D;  // the mean's row (concat writes each slot's slice)
+    if (!concat) std::fill(mean, mean + D, 0.0f);
+    for (int c = 0; c < C; ++c) {
+      const float* e = E + static_cast<std::size_t>(x[b * C + c]) * D;
+      const float* p = pooling.has_table() ? P + static_cast<std::size_t>(c) * D : nullptr;
+      float* out = h + pooling.slot_offset(b, c, C, D);
+#pragma omp simd
+      for (int d = 0; d < D; ++d) {
+        const float r = pooling.slot_value(e[d], p != nullptr ? p[d] : 0.0f);
+        out[d] = concat ? r : out[d] + r;
+      }
+    }
+    if (!concat) {
+#pragma omp simd
+      for (int d = 0; d < D; ++d) mean[d] /= static_cast<float>(C);
+    }
+  }
+}
+
+EMBGEO_SIMD_CLONES
+double negative_sampling_forward_backward(const float* h, const float* W, const float* bias, const std::int32_t* y,
+                                          const std::uint64_t* cdf, std::uint64_t seed, std::int64_t step,
+                                          int first_row, std::int32_t* ids, float* dh, float* dW, float* db, int rows,
+                                          int K, int H, int V, float grad_scale) {
+  const int J = K + 1;  // scored ids a row: the target, then the noise
+  std::fill(dW, dW + static_cast<std::size_t>(V) * H, 0.0f);
+  std::fill(db, db + V, 0.0f);
+  double loss_sum = 0;
+  for (int b = 0; b < rows; ++b) {
+    const float* h_row = h + static_cast<std::size_t>(b) * H;
+    float* dh_row = dh + static_cast<std::size_t>(b) * H;
+    std::fill(dh_row, dh_row + H, 0.0f);
+    for (int j = 0; j < J; ++j) {
+      const std::int32_t t = j == 0 ? y[b] : sample_noise(seed, step, first_row + b, j, cdf, V);
+      ids[b * J + j] = t;
+      const float* w_row = W + static_cast<std::size_t>(t) * H;
+      float s = 0.0f;
+#pragma omp simd reduction(+ : s)
+      for (int d = 0; d < H; ++d) s += h_row[d] * w_row[d];
+      s += bias[t];
+      // −log σ(z) for z = s (the target) or −s (noise), = log(1 + e^−|z|) + max(−z, 0) without overflow.
+      const float z = j == 0 ? s : -s;
+      loss_sum += std::log1p(std::exp(-std::fabs(z))) + std::max(-z, 0.0f);
+      const float g = (1.0f / (1.0f + std::exp(-s)) - (j == 0 ? 1.0f : 0.0f)) * grad_scale;
+      float* dw_row = dW + static_cast<std::size_t>(t) * H;
+#pragma omp simd
+      for (int d = 0; d < H; ++d) {
+        dh_row[d] += g * w_row[d];
+        dw_row[d] += g * h_row[d];
+      }
+      db[t] += g;
+    }
+  }
+  return loss_sum;
 }
 
 void onehot_matmul(const std::int32_t* ids, const float* E, float* out, int N, int V, int D) {

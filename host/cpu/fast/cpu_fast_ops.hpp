@@ -17,6 +17,10 @@ namespace embgeo::cpu_fast {
 void set_blas_threads(int threads);
 int blas_threads();  // the count in force
 
+// As cpu::gather_pool_forward: h (B,H) from x (B,C), E (V,D) and P (C,D), float sums over the C slots.
+void gather_pool_forward(const std::int32_t* x, const float* E, const float* P, float* h, int B, int C, int D,
+                         const Pooling& pooling);
+
 // h (B,H), W (V,H), bias (V) → logits (B,V) = h·Wᵀ + bias
 void head_forward(const float* h, const float* W, const float* bias, float* logits, int B, int H, int V);
 
@@ -31,6 +35,13 @@ void head_backward(const float* dlogits, const float* h, const float* W, float* 
 // (float sums, in batch order).
 void scatter_add_backward(const float* dh, const std::int32_t* x, const float* P, float* dE, int B, int C, int D,
                           int V, const Pooling& pooling);
+
+// As cpu::negative_sampling_forward_backward (the same noise ids, loss and gradients), in float: each scored
+// id's dot product and its dh, dW and db contributions in one pass over the row, dW summed in arrival order.
+double negative_sampling_forward_backward(const float* h, const float* W, const float* bias, const std::int32_t* y,
+                                          const std::uint64_t* cdf, std::uint64_t seed, std::int64_t step,
+                                          int first_row, std::int32_t* ids, float* dh, float* dW, float* db, int rows,
+                                          int K, int H, int V, float grad_scale);
 
 // One Adam step over n elements, the update of optimizer.hpp.
 void adam_step(float* param, const float* grad, float* m, float* v, std::size_t n, const OptimizerConfig& config,
