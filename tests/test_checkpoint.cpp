@@ -29,13 +29,9 @@ using testing_support::slurp;
 using testing_support::TempDir;
 
 RunOptions toy_options(const std::string& optimizer, std::int64_t steps) {
-  RunOptions o;
-  o.device = "cpu";
+  RunOptions o = testing_support::quick_cpu_run(steps, 40);
   o.optimizer = optimizer;
-  o.steps = steps;
-  o.log_every = 40;
   o.checkpoint_every = 25;
-  o.quiet = true;
   return o;
 }
 

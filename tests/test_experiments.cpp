@@ -19,6 +19,7 @@ namespace {
 using testing_support::contains;
 using testing_support::error_of;
 using testing_support::expect_one_line_error;
+using testing_support::quick_cpu_run;
 using testing_support::run_cli;
 using testing_support::slurp;
 using testing_support::TempDir;
@@ -27,15 +28,6 @@ std::string decode(const Corpus& c) {
   std::string text;
   for (std::int32_t id : c.ids) text += c.vocab.tokens[id];
   return text;
-}
-
-RunOptions quick_cpu_run(std::int64_t steps) {
-  RunOptions o;
-  o.device = "cpu";
-  o.steps = steps;
-  o.log_every = 50;
-  o.quiet = true;
-  return o;
 }
 
 TEST(Experiments, RandomPermutationIsADeterministicBijection) {
@@ -69,7 +61,7 @@ TEST(Experiments, PermuteParamsMovesEveryTensorRowAlike) {
 }
 
 TEST(Experiments, PermutedRunWithPermutedInitReproducesTheBaselineUpToThePermutation) {
-  const RunOptions o = quick_cpu_run(300);
+  const RunOptions o = quick_cpu_run(300, 50);
   std::ostringstream console;
   const RunOutcome base = run_training(o, console);
   const std::vector<int> perm = random_permutation(base.shape.V, 77);
@@ -115,7 +107,7 @@ TEST(Experiments, VerdictSaysWithinNoiseOnlyInsideTwoStandardErrors) {
 
 TEST(Experiments, AllSixRunOnTheCpuWithMeasuredVerdicts) {
   ExperimentOptions o;
-  o.base = quick_cpu_run(400);
+  o.base = quick_cpu_run(400, 50);
   o.seeds = 2;
   std::ostringstream console;
   const std::vector<ExperimentResult> results = run_experiments(experiment_names("all"), o, console);
@@ -140,7 +132,7 @@ TEST(Experiments, AllSixRunOnTheCpuWithMeasuredVerdicts) {
 
 TEST(Experiments, ObjectivesTrainsEachObjectiveAndPutsTheirNeighboursSideBySide) {
   ExperimentOptions o;
-  o.base = quick_cpu_run(300);
+  o.base = quick_cpu_run(300, 50);
   o.seeds = 2;
   std::ostringstream console;
   const std::vector<ExperimentResult> results = run_experiments({"objectives"}, o, console);
@@ -198,7 +190,7 @@ TEST(Experiments, ObjectivesTrainsEachObjectiveAndPutsTheirNeighboursSideBySide)
 
 TEST(Experiments, ObjectivesShowsTheNeighboursOfTheTokensOfNeighbors) {
   ExperimentOptions o;
-  o.base = quick_cpu_run(20);
+  o.base = quick_cpu_run(20, 50);
   // Neither is among the default queries (t e h a d): #0 is the space, no word, but it was asked for.
   o.base.geometry.neighbor_tokens = {"#0", "o"};
   o.seeds = 1;
@@ -211,7 +203,7 @@ TEST(Experiments, ObjectivesShowsTheNeighboursOfTheTokensOfNeighbors) {
 
 TEST(Experiments, ObjectivesRefusesAnObjectiveOrAnOddWindowBeforeTraining) {
   ExperimentOptions o;
-  o.base = quick_cpu_run(5);
+  o.base = quick_cpu_run(5, 50);
   o.seeds = 1;
   o.base.objective = "cbow";
   std::ostringstream console;

@@ -61,12 +61,8 @@ TEST(NegativeSampling, DrawsFollowTheNoiseTableAndNeverPickAnAbsentId) {
 }
 
 RunOptions toy_options(std::int64_t steps) {
-  RunOptions o;
-  o.device = "cpu";
+  RunOptions o = testing_support::quick_cpu_run(steps, 100);
   o.loss = "negative-sampling";
-  o.steps = steps;
-  o.log_every = 100;
-  o.quiet = true;
   return o;
 }
 

@@ -120,12 +120,8 @@ TEST(Objectives, NamesAndRefusals) {
 }
 
 RunOptions toy_options(const std::string& objective, std::int64_t steps) {
-  RunOptions o;
-  o.device = "cpu";
+  RunOptions o = testing_support::quick_cpu_run(steps, 100);
   o.objective = objective;
-  o.steps = steps;
-  o.log_every = 100;
-  o.quiet = true;
   return o;
 }
 

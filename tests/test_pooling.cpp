@@ -161,14 +161,10 @@ TEST(Pooling, NamesNoticeAndRefusals) {
 }
 
 RunOptions toy_options(const Pooling& pooling, std::int64_t steps) {
-  RunOptions o;
-  o.device = "cpu";
+  RunOptions o = testing_support::quick_cpu_run(steps, static_cast<int>(steps));
   o.pool = pool_name(pooling.pool);
   o.position = position_name(pooling.position);
   o.position_mode = position_mode_name(pooling.mode);
-  o.steps = steps;
-  o.log_every = steps;
-  o.quiet = true;
   return o;
 }
 

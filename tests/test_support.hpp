@@ -9,6 +9,7 @@
 
 #include "embgeo/error.hpp"
 #include "embgeo/neighbor_index.hpp"
+#include "train/run.hpp"
 
 namespace embgeo::testing_support {
 
@@ -25,6 +26,16 @@ std::string error_of(Call call) {
   }
   ADD_FAILURE() << "no embgeo::Error thrown";
   return "";
+}
+
+// Options of a quick, silent training run on the fast CPU path over the built-in toy corpus.
+inline RunOptions quick_cpu_run(std::int64_t steps, int log_every) {
+  RunOptions o;
+  o.device = "cpu";
+  o.steps = steps;
+  o.log_every = log_every;
+  o.quiet = true;
+  return o;
 }
 
 inline bool contains(const std::string& text, const std::string& fragment) {

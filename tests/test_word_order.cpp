@@ -18,6 +18,7 @@ namespace {
 using testing_support::contains;
 using testing_support::error_of;
 using testing_support::expect_one_line_error;
+using testing_support::quick_cpu_run;
 using testing_support::run_cli;
 using testing_support::slurp;
 using testing_support::TempDir;
@@ -68,10 +69,7 @@ TEST(WordOrder, VerdictNeedsARiseAboveTheSeedNoiseAndTheFloor) {
 
 TEST(WordOrder, VerdictsFollowTheMathematicsOnTheToyText) {
   ExperimentOptions o;
-  o.base.device = "cpu";
-  o.base.steps = 300;
-  o.base.log_every = 100;
-  o.base.quiet = true;
+  o.base = quick_cpu_run(300, 100);
   o.seeds = 2;
   std::ostringstream console;
   const ExperimentResult r = run_experiments({"word-order"}, o, console).front();
@@ -106,8 +104,7 @@ TEST(WordOrder, VerdictsFollowTheMathematicsOnTheToyText) {
 
 TEST(WordOrder, RefusesAPoolingOrSkipgramBeforeTraining) {
   ExperimentOptions o;
-  o.base.device = "cpu";
-  o.base.steps = 5;
+  o.base = quick_cpu_run(5, 5);
   o.seeds = 1;
   std::ostringstream console;
   o.base.pool = "concat";
