@@ -4,6 +4,7 @@
 #include <cublas_v2.h>
 #include <cuda_runtime.h>
 
+#include <algorithm>
 #include <cstddef>
 #include <utility>
 
@@ -67,6 +68,9 @@ __device__ T* dynamic_shared() {
   return static_cast<T*>(embgeo_emu::dynamic_shared_memory());
 #endif
 }
+
+// Threads that walk a row of D floats: whole warps, up to 256, so a warp reads one contiguous stretch of it.
+inline int row_threads(int D) { return D >= 256 ? 256 : std::max(32, ((D + 31) / 32) * 32); }
 
 // Blocks needed to cover `work` items with `per_block` each, capped at what a 1-D grid allows.
 inline unsigned int blocks_for(std::size_t work, unsigned int per_block) {

@@ -34,7 +34,7 @@ __global__ void gather_pool_forward_kernel(const std::int32_t* __restrict__ x, c
 
 void gather_pool_forward(const std::int32_t* x, const float* E, const float* P, float* h, int rows, int C, int D,
                          const Pooling& pooling, cudaStream_t stream) {
-  const int threads_x = D >= 256 ? 256 : ((D + 31) / 32) * 32;
+  const int threads_x = row_threads(D);
   const int threads_y = 256 / threads_x;
   const dim3 block(threads_x, threads_y);
   if (rows == 0) return;  // a zero-sized grid is a launch error

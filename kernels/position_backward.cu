@@ -29,7 +29,7 @@ void position_backward(const float* dh, const std::int32_t* x, const float* E, f
     CUDA_CHECK(cudaMemsetAsync(dP, 0, static_cast<std::size_t>(C) * D * sizeof(float), stream));
     return;
   }
-  const int threads = D >= 256 ? 256 : ((D + 31) / 32) * 32;
+  const int threads = row_threads(D);
   launch(position_backward_kernel, dim3(static_cast<unsigned int>((D + threads - 1) / threads), C), threads, stream,
          dh, x, E, dP, rows, C, D, pooling);
 }

@@ -26,7 +26,7 @@ __global__ void scatter_add_backward_kernel(const float* __restrict__ dh, const 
 void scatter_add_backward(const float* dh, const std::int32_t* x, const float* P, float* dE, int rows, int C, int D,
                           int V, const Pooling& pooling, cudaStream_t stream) {
   CUDA_CHECK(cudaMemsetAsync(dE, 0, static_cast<std::size_t>(V) * D * sizeof(float), stream));
-  const int threads_x = D >= 256 ? 256 : ((D + 31) / 32) * 32;
+  const int threads_x = row_threads(D);
   const int threads_y = 256 / threads_x;
   const std::int64_t slots = static_cast<std::int64_t>(rows) * C;  // B·C may reach 2^31 − 1: no int arithmetic
   if (slots == 0) return;

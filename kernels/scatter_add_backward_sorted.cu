@@ -6,7 +6,6 @@
 #include <cub/device/device_run_length_encode.cuh>
 #include <cub/device/device_scan.cuh>
 
-#include <algorithm>
 #include <utility>
 
 #include "cuda_check.cuh"
@@ -117,8 +116,6 @@ __global__ void lazy_adam_kernel(float* __restrict__ param, float* __restrict__ 
     grad[i] = 0.0f;  // the next sorted scatter writes only its own rows
   }
 }
-
-int row_threads(int D) { return D >= 256 ? 256 : std::max(32, ((D + 31) / 32) * 32); }
 
 }  // namespace
 
