@@ -178,24 +178,35 @@ std::vector<int> greedy_predictions(Backend& backend, const std::vector<std::int
   return best;
 }
 
+// A fresh backend holding a run's final parameters, with `ids` as its corpus: the evaluations after training.
+std::unique_ptr<Backend> evaluation_backend(const RunOptions& options, const RunOutcome& run,
+                                            const std::vector<std::int32_t>& ids) {
+  std::unique_ptr<Backend> backend =
+      make_backend(resolve_device(options.device, nullptr), backend_config(options, run.shape));
+  backend->load_params(run.result.final);
+  backend->load_corpus(ids);
+  return backend;
+}
+
+// The held-out windows the trainer's validation loss scores.
+std::int64_t validation_windows(const RunOutcome& run, int ctx) {
+  return std::min(run.corpus.val_windows(ctx), TrainConfig{}.max_eval_windows);
+}
+
 ExperimentResult tokenizer_swap(const ExperimentOptions& o, const ArmRun& baseline) {
   ExperimentResult r{"tokenizer-swap", {baseline.arm}, {}, {}, {}, {}, {}};
   Arm swapped;
   swapped.name = "evaluated with tokenizer B";
   swapped.objective = o.base.objective;
   swapped.dim = o.base.dim;
-  const DeviceChoice device = resolve_device(o.base.device, nullptr);
   for (std::size_t k = 0; k < baseline.outcomes.size(); ++k) {
     const RunOutcome& run = baseline.outcomes[k];
     const std::vector<int> a_to_b = frequency_order_ids(run.corpus);
     std::vector<std::int32_t> b_ids(run.corpus.ids.size());
     for (std::size_t i = 0; i < b_ids.size(); ++i) b_ids[i] = a_to_b[run.corpus.ids[i]];
-    const BackendConfig config = backend_config(o.base, run.shape);
-    const WindowLayout layout = config.layout();
-    const std::unique_ptr<Backend> backend = make_backend(device, config);
-    backend->load_params(run.result.final);
-    backend->load_corpus(b_ids);
-    const std::int64_t windows = std::min<std::int64_t>(run.corpus.val_windows(o.base.ctx), 65536);
+    const std::unique_ptr<Backend> backend = evaluation_backend(o.base, run, b_ids);
+    const WindowLayout layout = backend->config().layout();
+    const std::int64_t windows = validation_windows(run, o.base.ctx);
     RunStats s;
     s.seed = baseline.arm.runs[k].seed;
     s.val_loss = evaluate_loss(*backend, run.corpus.val_begin(), windows);
@@ -339,11 +350,8 @@ void check_word_order_options(const RunOptions& base) {
 // context shuffled (by shuffle_seed), both on the same windows (the trainer's validation windows) through a
 // fresh backend.
 void measure_order(const RunOptions& options, const RunOutcome& run, std::uint64_t shuffle_seed, RunStats& stats) {
-  const std::unique_ptr<Backend> backend = make_backend(resolve_device(options.device, nullptr),
-                                                        backend_config(options, run.shape));
-  backend->load_params(run.result.final);
-  backend->load_corpus(run.corpus.ids);
-  const std::int64_t windows = std::min(run.corpus.val_windows(options.ctx), TrainConfig{}.max_eval_windows);
+  const std::unique_ptr<Backend> backend = evaluation_backend(options, run, run.corpus.ids);
+  const std::int64_t windows = validation_windows(run, options.ctx);
   stats.val_loss = evaluate_loss(*backend, run.corpus.val_begin(), windows);
   const int C = run.shape.C;
   stats.shuffled_val_loss = evaluate_loss(*backend, run.corpus.val_begin(), windows,
